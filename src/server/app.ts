@@ -1,0 +1,132 @@
+import { readFileSync } from "node:fs";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { AppError } from "../domain/errors.ts";
+import { principalMiddleware } from "./access.ts";
+import { apiDocsRoutes } from "./api-docs.ts";
+import type { Services } from "./context.ts";
+import { handleError, problemFor } from "./problem.ts";
+import { newRouter } from "./router.ts";
+import { auditRoutes } from "./routes/audit-routes.ts";
+import { authRoutes } from "./routes/auth-routes.ts";
+import { healthRoutes } from "./routes/health-routes.ts";
+import { tokenRoutes } from "./routes/token-routes.ts";
+import { userRoutes } from "./routes/user-routes.ts";
+import { webAssetRoutes } from "./web-assets.ts";
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+const REQUEST_ID = /^[\w.:-]{8,100}$/;
+
+/** Builds the HTTP application: middleware, every API area, the OpenAPI document and docs, and the web app. */
+export function buildApp(services: Services) {
+  const { logger, config } = services;
+  const app = newRouter();
+
+  app.use(
+    "*",
+    requestId({
+      // Accept a caller's id only if it looks like one, so logs cannot be injected through it.
+      generator: () => crypto.randomUUID(),
+      limitLength: 100,
+    }),
+  );
+  app.use("*", async (c, next) => {
+    const incoming = c.req.header("x-request-id");
+    if (incoming && !REQUEST_ID.test(incoming)) c.set("requestId", crypto.randomUUID());
+    const started = performance.now();
+    await next();
+    c.header("x-request-id", c.get("requestId"));
+    const principal = c.get("principal");
+    logger.info(
+      {
+        reqId: c.get("requestId"),
+        method: c.req.method,
+        route: c.req.routePath,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        user: principal?.user.id,
+      },
+      "request",
+    );
+  });
+  app.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+      referrerPolicy: "no-referrer",
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: config.jsonBodyLimitBytes,
+      onError: () => {
+        throw new AppError("PAYLOAD_TOO_LARGE", `The request body is larger than ${config.jsonBodyLimitBytes} bytes.`, {
+          details: { limitBytes: config.jsonBodyLimitBytes },
+        });
+      },
+    }),
+  );
+  app.use("/api/*", principalMiddleware(services));
+
+  app.route("/", healthRoutes(services, VERSION));
+  app.route("/", authRoutes(services));
+  app.route("/", userRoutes(services));
+  app.route("/", tokenRoutes(services));
+  app.route("/", auditRoutes(services));
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "session", {
+    type: "apiKey",
+    in: "cookie",
+    name: "assay_session",
+    description: "Set by POST /api/auth/login. Writes also need the X-CSRF-Token header.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "csrf", {
+    type: "apiKey",
+    in: "header",
+    name: "X-CSRF-Token",
+    description: "The csrfToken from the session response; required on POST, PUT, PATCH and DELETE with a session cookie.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "An API token from `assay token create` or POST /api/tokens.",
+  });
+  app.doc31("/api/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Assay API",
+      version: VERSION,
+      description:
+        "AI vendor risk: inventory, tiering, questionnaires, evidence, model scanning, usage evidence and audit packs. " +
+        "Errors are RFC 9457 problem+json documents with a stable `code`. Each operation states the permission it needs (`x-assay-access`).",
+    },
+    servers: [{ url: config.publicUrl }],
+  });
+  app.route("/", apiDocsRoutes());
+  app.route("/", webAssetRoutes(config.webDistDir));
+
+  app.notFound((c) => {
+    const problem = problemFor(new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`), c.get("requestId"));
+    return c.json(problem, 404, { "content-type": "application/problem+json" });
+  });
+  app.onError((error, c) => handleError(error, c, logger));
+  return app;
+}
+
+export type AssayApp = ReturnType<typeof buildApp>;
