@@ -5,8 +5,11 @@ import { fileURLToPath } from "node:url";
 import { and, eq, notInArray } from "drizzle-orm";
 import { parseDocument } from "yaml";
 import type { ZodType } from "zod";
+import { AiActCatalogSchema } from "../domain/ai-act.ts";
 import { DataClassCatalogSchema } from "../domain/data-classes.ts";
 import { AppError } from "../domain/errors.ts";
+import { QuestionBankSchema } from "../domain/question-bank.ts";
+import { vendorCatalogEntrySchema } from "../domain/vendor-catalog.ts";
 import type { Db } from "./database.ts";
 import { catalogEntries } from "./schema.ts";
 
@@ -24,7 +27,12 @@ export interface CatalogKind {
 const byFileName = (_data: unknown, file: string) => path.basename(file).replace(/\.ya?ml$/, "");
 
 /** Every catalogue folder the product knows. A folder that is not listed here fails validation. */
-export const CATALOG_KINDS: CatalogKind[] = [{ folder: "data-classes", schema: DataClassCatalogSchema, keyOf: byFileName }];
+export const CATALOG_KINDS: CatalogKind[] = [
+  { folder: "data-classes", schema: DataClassCatalogSchema, keyOf: byFileName },
+  { folder: "questions", schema: QuestionBankSchema, keyOf: byFileName },
+  { folder: "regulation", schema: AiActCatalogSchema, keyOf: byFileName },
+  { folder: "vendors", schema: vendorCatalogEntrySchema, keyOf: byFileName },
+];
 
 export interface CatalogFile {
   kind: string;

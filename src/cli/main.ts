@@ -1,0 +1,40 @@
+import { Command, CommanderError } from "commander";
+import { VERSION } from "../server/app.ts";
+import { registerAuditCommand, registerBackupCommands, registerMigrateCommand, registerTokenCommand, registerUserCommand } from "./commands/admin.ts";
+import { registerServeCommand } from "./commands/serve.ts";
+import { EXIT } from "./exit-codes.ts";
+
+/** Builds the `assay` program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command("assay")
+    .description("Assay: AI vendor risk — inventory, assessments, evidence, model scanning, usage evidence.")
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  registerServeCommand(program);
+  registerMigrateCommand(program);
+  registerUserCommand(program);
+  registerTokenCommand(program);
+  registerBackupCommands(program);
+  registerAuditCommand(program);
+  return program;
+}
+
+/** Runs the CLI on an argv (node, script, ...args). */
+export async function runCli(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every usage mistake exits 2 (commander already printed why).
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  await runCli(process.argv);
+}

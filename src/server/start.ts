@@ -1,0 +1,67 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import type { Logger } from "pino";
+import { issueSetupToken } from "../store/auth.ts";
+import { loadCatalog, seedCatalog } from "../store/catalog.ts";
+import { type Database, openDatabase } from "../store/database.ts";
+import { ensureDefaultWorkspace } from "../store/workspaces.ts";
+import { buildApp } from "./app.ts";
+import type { ServerConfig } from "./config.ts";
+import type { Services } from "./context.ts";
+import { createLogger } from "./logger.ts";
+
+export interface RunningServer {
+  url: string;
+  /** The one-time token for first-run setup; undefined once an admin exists. */
+  setupToken: string | undefined;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (and migrates) the database, seeds the catalogue, issues the setup token on first run
+ * and starts listening. Used by `assay serve` and by the API tests, which run it on port 0.
+ */
+export async function startServer(
+  config: ServerConfig,
+  options: { logger?: Logger; database?: Database; inMemory?: boolean } = {},
+): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = options.database ?? (await openDatabase(config.store, { command: "serve", inMemory: options.inMemory }));
+  try {
+    const workspaceId = await ensureDefaultWorkspace(database.db);
+    const seeded = await seedCatalog(database.db, await loadCatalog());
+    logger.debug({ seeded }, "catalogue seeded");
+    const setupToken = await issueSetupToken(database.db);
+    const services: Services = { database, db: database.db, config, logger, workspaceId };
+    const app = buildApp(services);
+    const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
+    await new Promise<void>((resolve, reject) => {
+      server.once("listening", resolve);
+      server.once("error", reject);
+    });
+    const address = server.address() as AddressInfo;
+    const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${address.port}`;
+    database.lock?.update({ url });
+    let closed = false;
+    return {
+      url,
+      setupToken,
+      services,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // Keep-alive connections would hold close() open; end them.
+          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
+        if (!options.database) await database.close();
+      },
+    };
+  } catch (error) {
+    if (!options.database) await database.close();
+    throw error;
+  }
+}
