@@ -1,0 +1,2 @@
+export * from "./dpa.ts";
+export * from "./durations.ts";
