@@ -1,7 +1,6 @@
 import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import { createInterface } from "node:readline";
 import { createGunzip, createGzip } from "node:zlib";
 import { sql } from "drizzle-orm";
 import { AppError } from "../domain/errors.ts";
@@ -156,8 +155,13 @@ export async function restoreDatabase(database: Database, file: string, options:
       `${database.description} already holds data. Restoring would overwrite it; pass --force to replace it.`,
     );
   }
-  const input = createReadStream(file).pipe(createGunzip());
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  const source = createReadStream(file);
+  const input = createGunzip();
+  // An unreadable file must end the restore, not leave it waiting for lines that never come.
+  source.on("error", (error) => input.destroy(error));
+  source.pipe(input);
+  // Decoding in the stream keeps a character split across two chunks whole.
+  input.setEncoding("utf8");
   const counts: Record<string, number> = {};
   const invalid = (why: string) => new AppError("BACKUP_INVALID", `${file} is not a usable Assay backup: ${why}.`);
   try {
@@ -175,7 +179,7 @@ export async function restoreDatabase(database: Database, file: string, options:
         batch = [];
       };
       let lineNo = 0;
-      for await (const line of lines) {
+      for await (const line of splitLines(input)) {
         lineNo++;
         if (line.trim() === "") continue;
         let value: Record<string, unknown>;
@@ -187,6 +191,7 @@ export async function restoreDatabase(database: Database, file: string, options:
         if (!header) {
           if (value.format !== FORMAT || value.version !== FORMAT_VERSION) throw invalid("it has no Assay backup header");
           header = value as unknown as Header;
+          for (const t of header.tables) counts[t] = 0;
           const current = await appliedMigrations(tx);
           if (JSON.stringify(header.migrations) !== JSON.stringify(current)) {
             throw invalid(
@@ -246,6 +251,19 @@ export async function restoreDatabase(database: Database, file: string, options:
     }
     throw error;
   } finally {
+    source.destroy();
     input.destroy();
   }
+}
+
+/** Yields the lines of a text stream; errors of the stream end the iteration with that error. */
+async function* splitLines(stream: AsyncIterable<string>): AsyncGenerator<string> {
+  let rest = "";
+  for await (const chunk of stream) {
+    const text = rest + chunk;
+    const parts = text.split("\n");
+    rest = parts.pop() ?? "";
+    yield* parts;
+  }
+  if (rest) yield rest;
 }

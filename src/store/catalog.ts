@@ -9,6 +9,7 @@ import { AiActCatalogSchema } from "../domain/ai-act.ts";
 import { DataClassCatalogSchema } from "../domain/data-classes.ts";
 import { AppError } from "../domain/errors.ts";
 import { QuestionBankSchema } from "../domain/question-bank.ts";
+import { ScoringWeightsSchema } from "../domain/scoring.ts";
 import { vendorCatalogEntrySchema } from "../domain/vendor-catalog.ts";
 import type { Db } from "./database.ts";
 import { catalogEntries } from "./schema.ts";
@@ -31,6 +32,7 @@ export const CATALOG_KINDS: CatalogKind[] = [
   { folder: "data-classes", schema: DataClassCatalogSchema, keyOf: byFileName },
   { folder: "questions", schema: QuestionBankSchema, keyOf: byFileName },
   { folder: "regulation", schema: AiActCatalogSchema, keyOf: byFileName },
+  { folder: "scoring", schema: ScoringWeightsSchema, keyOf: byFileName },
   { folder: "vendors", schema: vendorCatalogEntrySchema, keyOf: byFileName },
 ];
 
