@@ -1,0 +1,2 @@
+export * from "./hub-licenses.ts";
+export * from "./model-card.ts";
