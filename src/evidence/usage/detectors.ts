@@ -125,6 +125,8 @@ const IPV4_SHAPE = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const PHONE_SHAPE =
   /^(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,5}){1,4}|\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4})$/;
 const PHONE_CONTEXT = /\b(?:phone|tel|telephone|call|mobile|cell|fax|contact|reach|whatsapp|sms)\b/i;
+const CARD_CONTEXT =
+  /\b(?:card|credit|debit|visa|mastercard|amex|american express|discover|pan|cc|payment|charge|cvv|expiry)\b/i;
 const SSN_CONTEXT = /\b(?:ssn|social security|ss#|tax ?id|tin)\b/i;
 const VERSION_BEFORE = /(?:\bv|version|release|build|ver\.?)\s*$/i;
 
@@ -160,20 +162,40 @@ const KEY_RULES: ReadonlyArray<{ rule: string; kind: DetectionKind; re: RegExp; 
   {
     rule: "openai_api_key",
     kind: "api_key",
-    re: /\bsk-(?!ant-|proj-|svcacct-|admin-)[A-Za-z0-9]{32,}\b/g,
+    re: /\bsk-(?!ant-|proj-|svcacct-|admin-)[A-Za-z0-9]{32,}(?![A-Za-z0-9_-])/g,
     confidence: 0.9,
   },
-  { rule: "stripe_secret_key", kind: "api_key", re: /\b[rs]k_live_[A-Za-z0-9]{24,}\b/g, confidence: 0.97 },
-  { rule: "aws_access_key_id", kind: "api_key", re: /\b(?:AKIA|ASIA)[A-Z2-7]{16}\b/g, confidence: 0.95 },
-  { rule: "github_token", kind: "api_key", re: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/g, confidence: 0.97 },
+  {
+    rule: "stripe_secret_key",
+    kind: "api_key",
+    re: /\b[rs]k_live_[A-Za-z0-9]{24,}(?![A-Za-z0-9_-])/g,
+    confidence: 0.97,
+  },
+  {
+    rule: "aws_access_key_id",
+    kind: "api_key",
+    re: /\b(?:AKIA|ASIA)[A-Z2-7]{16}(?![A-Za-z0-9_-])/g,
+    confidence: 0.95,
+  },
+  {
+    rule: "github_token",
+    kind: "api_key",
+    re: /\bgh[pousr]_[A-Za-z0-9]{36,}(?![A-Za-z0-9_-])/g,
+    confidence: 0.97,
+  },
   {
     rule: "github_fine_grained_pat",
     kind: "api_key",
-    re: /\bgithub_pat_[A-Za-z0-9_]{82}\b/g,
+    re: /\bgithub_pat_[A-Za-z0-9_]{82}(?![A-Za-z0-9_-])/g,
     confidence: 0.99,
   },
   { rule: "slack_token", kind: "api_key", re: /\bxox[abposr]-(?:\d+-)+[A-Za-z0-9-]{10,}/g, confidence: 0.95 },
-  { rule: "google_api_key", kind: "api_key", re: /\bAIza[0-9A-Za-z_-]{35}\b/g, confidence: 0.95 },
+  {
+    rule: "google_api_key",
+    kind: "api_key",
+    re: /\bAIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g,
+    confidence: 0.95,
+  },
   {
     rule: "private_key_block",
     kind: "private_key",
@@ -346,8 +368,9 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     if (text.indexOf("@") !== -1) scanEmails(text, add);
     const hasDigit = HAS_DIGIT.test(text);
     if (hasDigit) {
-      scanNumbers(text, add, phoneCountry);
-      scanIbans(text, add);
+      // IBANs first: their digit groups must not be read again as card or phone numbers.
+      const ibanSpans = scanIbans(text, add);
+      scanNumbers(text, add, phoneCountry, ibanSpans);
     }
     if (
       text.indexOf("::") !== -1 ||
@@ -417,7 +440,12 @@ function scanEmails(text: string, add: Add): void {
   }
 }
 
-function scanNumbers(text: string, add: Add, country: CountryCode): void {
+function scanNumbers(
+  text: string,
+  add: Add,
+  country: CountryCode,
+  skip: ReadonlyArray<[number, number]>,
+): void {
   let phoneContext: boolean | undefined;
   let ssnContext: boolean | undefined;
   NUMBER_RUN.lastIndex = 0;
@@ -432,6 +460,7 @@ function scanNumbers(text: string, add: Add, country: CountryCode): void {
     }
     raw = raw.trim();
     const end = start + raw.length;
+    if (skip.length > 0 && skip.some(([s, e]) => start < e && end > s)) continue;
     // Part of a longer alphanumeric token (hash, id, version tag): not a number of interest.
     const prev = start > 0 ? text.charAt(start - 1) : " ";
     const next = end < text.length ? text.charAt(end) : " ";
@@ -450,9 +479,13 @@ function scanNumbers(text: string, add: Add, country: CountryCode): void {
     }
     if (DATE_SHAPE.test(raw)) continue;
     if (!raw.startsWith("+") && digits.length >= 12 && digits.length <= 19) {
-      if (CARD_SHAPE.test(raw) || /^\d+$/.test(raw)) {
-        if (luhnValid(digits) && cardIssuerKnown(digits))
-          add("payment_card", "payment_card", 0.95, start, end);
+      const grouped = CARD_SHAPE.test(raw) && /\D/.test(raw);
+      if (grouped || /^\d+$/.test(raw)) {
+        if (luhnValid(digits) && cardIssuerKnown(digits)) {
+          // One random 16-digit number in ten passes Luhn: bare digits need card words just before.
+          const near = grouped || CARD_CONTEXT.test(text.slice(Math.max(0, start - 40), start));
+          add("payment_card", "payment_card", grouped ? 0.95 : near ? 0.9 : 0.45, start, end);
+        }
         continue;
       }
     }
@@ -475,14 +508,17 @@ function scanNumbers(text: string, add: Add, country: CountryCode): void {
   }
 }
 
-function scanIbans(text: string, add: Add): void {
+function scanIbans(text: string, add: Add): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
   IBAN_RUN.lastIndex = 0;
   for (let m = IBAN_RUN.exec(text); m !== null; m = IBAN_RUN.exec(text)) {
+    spans.push([m.index, m.index + m[0].length]);
     const compact = electronicFormatIBAN(m[0]) ?? "";
     const length = IBAN_LENGTHS.get(compact.slice(0, 2));
     if (length === undefined || compact.length < length) continue;
     if (isValidIBAN(compact.slice(0, length))) add("iban", "iban", 0.95, m.index, m.index + m[0].length);
   }
+  return spans;
 }
 
 function scanIpv6(text: string, add: Add): void {
