@@ -16,7 +16,9 @@ if (major >= 24) {
   try {
     pinned = createRequire(import.meta.url).resolve("node/bin/node");
   } catch {
-    process.stderr.write(`assay needs Node.js 24 or newer (this is ${process.version}); run \`npm ci\` to install the pinned one.\n`);
+    process.stderr.write(
+      `assay needs Node.js 24 or newer (this is ${process.version}); run \`npm ci\` to install the pinned one.\n`,
+    );
     process.exit(70);
   }
   const result = spawnSync(pinned, [entry, ...process.argv.slice(2)], { stdio: "inherit" });

@@ -5,7 +5,15 @@ import type { ErrorCode } from "../domain/errors.ts";
  * 0 ok · 1 findings or a failed check · 2 usage or input error · 3 nothing to work on ·
  * 4 the database or a service is unavailable or busy · 5 refused by the current state · 70 internal error.
  */
-export const EXIT = { ok: 0, findings: 1, usage: 2, nothing: 3, unavailable: 4, refused: 5, internal: 70 } as const;
+export const EXIT = {
+  ok: 0,
+  findings: 1,
+  usage: 2,
+  nothing: 3,
+  unavailable: 4,
+  refused: 5,
+  internal: 70,
+} as const;
 
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {

@@ -1,6 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../server/app.ts";
-import { registerAuditCommand, registerBackupCommands, registerMigrateCommand, registerTokenCommand, registerUserCommand } from "./commands/admin.ts";
+import {
+  registerAuditCommand,
+  registerBackupCommands,
+  registerMigrateCommand,
+  registerTokenCommand,
+  registerUserCommand,
+} from "./commands/admin.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { EXIT } from "./exit-codes.ts";
 

@@ -6,7 +6,10 @@ import { ensureDefaultWorkspace } from "../store/workspaces.ts";
  * Opens the configured database for one CLI command. With the embedded database this takes the
  * data-folder lock: when the server holds it, the command stops with a message naming the server.
  */
-export async function withStore<T>(command: string, body: (database: Database, workspaceId: string) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  command: string,
+  body: (database: Database, workspaceId: string) => Promise<T>,
+): Promise<T> {
   const database = await openDatabase(readStoreConfig(), { command });
   try {
     const workspaceId = await ensureDefaultWorkspace(database.db);

@@ -25,7 +25,7 @@ export function emit(options: JsonOption, value: unknown, human: () => string | 
  * Runs a command body and turns failures into one clear line on stderr (and a JSON error on
  * stdout with --json) plus the documented exit code. No stack traces for expected errors.
  */
-export function action<A extends unknown[]>(body: (...args: A) => Promise<number | undefined | void>) {
+export function action<A extends unknown[]>(body: (...args: A) => Promise<unknown>) {
   return async (...args: A): Promise<void> => {
     const command = args.at(-1) as Command | undefined;
     const json = Boolean(command?.opts?.().json);
@@ -34,12 +34,17 @@ export function action<A extends unknown[]>(body: (...args: A) => Promise<number
       if (typeof code === "number") process.exitCode = code;
     } catch (error) {
       if (isAppError(error)) {
-        if (json) process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } })}\n`);
+        if (json)
+          process.stdout.write(
+            `${JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } })}\n`,
+          );
         process.stderr.write(`assay: ${error.message}\n`);
         process.exitCode = exitCodeFor(error.code);
         return;
       }
-      process.stderr.write(`assay: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `assay: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exitCode = EXIT.internal;
     }
   };
@@ -48,13 +53,17 @@ export function action<A extends unknown[]>(body: (...args: A) => Promise<number
 /** Reads all of standard input as text (for --password-stdin), refusing a terminal without input. */
 export async function readStdin(limitBytes = 64 * 1024): Promise<string> {
   if (process.stdin.isTTY) {
-    throw new AppError("VALIDATION_FAILED", "Expected the input on standard input (for example: echo \"$PASSWORD\" | assay …).");
+    throw new AppError(
+      "VALIDATION_FAILED",
+      'Expected the input on standard input (for example: echo "$PASSWORD" | assay …).',
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of process.stdin) {
     size += (chunk as Buffer).length;
-    if (size > limitBytes) throw new AppError("INPUT_TOO_LARGE", `Standard input is larger than ${limitBytes} bytes.`);
+    if (size > limitBytes)
+      throw new AppError("INPUT_TOO_LARGE", `Standard input is larger than ${limitBytes} bytes.`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString("utf8");

@@ -28,6 +28,8 @@ export const DataClassCatalogSchema = z.strictObject({
       }),
     )
     .min(1)
-    .refine((list) => new Set(list.map((c) => c.id)).size === list.length, { error: "class ids must be unique" }),
+    .refine((list) => new Set(list.map((c) => c.id)).size === list.length, {
+      error: "class ids must be unique",
+    }),
 });
 export type DataClassCatalog = z.infer<typeof DataClassCatalogSchema>;

@@ -26,9 +26,11 @@ export function principalMiddleware(services: Services): MiddlewareHandler<AppEn
     const authorization = c.req.header("authorization");
     if (authorization) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-      if (!match?.[1]) throw new AppError("UNAUTHENTICATED", "The Authorization header must be 'Bearer <token>'.");
+      if (!match?.[1])
+        throw new AppError("UNAUTHENTICATED", "The Authorization header must be 'Bearer <token>'.");
       principal = await resolveApiToken(services.db, match[1]);
-      if (!principal) throw new AppError("UNAUTHENTICATED", "The API token is not valid, expired or revoked.");
+      if (!principal)
+        throw new AppError("UNAUTHENTICATED", "The API token is not valid, expired or revoked.");
     } else {
       const cookie = getCookie(c, SESSION_COOKIE);
       if (cookie) principal = await resolveSession(services.db, cookie);
@@ -54,13 +56,20 @@ function accessMiddleware(access: Access): MiddlewareHandler<AppEnv> {
       if (principal.via === "session" && UNSAFE.has(c.req.method)) {
         const sent = c.req.header(CSRF_HEADER) ?? "";
         if (!principal.csrfToken || !safeEqual(sent, principal.csrfToken)) {
-          throw new AppError("CSRF_FAILED", `Missing or wrong ${CSRF_HEADER} header; reload the page and try again.`);
+          throw new AppError(
+            "CSRF_FAILED",
+            `Missing or wrong ${CSRF_HEADER} header; reload the page and try again.`,
+          );
         }
       }
       if (!roleAllows(principal.role, access)) {
-        throw new AppError("FORBIDDEN", `This needs the "${access}" permission, which the role "${principal.role}" does not have.`, {
-          details: { required: access, role: principal.role, allowedRoles: rolesWith(access) },
-        });
+        throw new AppError(
+          "FORBIDDEN",
+          `This needs the "${access}" permission, which the role "${principal.role}" does not have.`,
+          {
+            details: { required: access, role: principal.role, allowedRoles: rolesWith(access) },
+          },
+        );
       }
     }
     await next();
@@ -71,7 +80,10 @@ function accessMiddleware(access: Access): MiddlewareHandler<AppEnv> {
 const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
-    throw new AppError("UNSUPPORTED_MEDIA_TYPE", "This endpoint takes a JSON body: send Content-Type: application/json.");
+    throw new AppError(
+      "UNSUPPORTED_MEDIA_TYPE",
+      "This endpoint takes a JSON body: send Content-Type: application/json.",
+    );
   }
   try {
     await c.req.json();
@@ -88,10 +100,13 @@ type AssayRouteConfig = Omit<RouteConfig, "middleware"> & { access: Access };
  * content-type check) becomes the route's own middleware, and the permission is written into the
  * OpenAPI document as `x-assay-access`, where the route-enumeration test reads it.
  */
-export function defineRoute<R extends AssayRouteConfig>(config: R): Omit<R, "access"> & { middleware: MiddlewareHandler<AppEnv>[] } {
+export function defineRoute<R extends AssayRouteConfig>(
+  config: R,
+): Omit<R, "access"> & { middleware: MiddlewareHandler<AppEnv>[] } {
   const { access, ...rest } = config;
   const middleware: MiddlewareHandler<AppEnv>[] = [accessMiddleware(access)];
-  if (rest.request?.body?.content && "application/json" in rest.request.body.content) middleware.push(requireJsonBody);
+  if (rest.request?.body?.content && "application/json" in rest.request.body.content)
+    middleware.push(requireJsonBody);
   const security =
     access === "public" || access === "portal" ? [] : [{ session: [], csrf: [] }, { bearer: [] }];
   const description = [
@@ -104,5 +119,11 @@ export function defineRoute<R extends AssayRouteConfig>(config: R): Omit<R, "acc
   ]
     .filter(Boolean)
     .join("\n\n");
-  return createRoute({ ...rest, description, security, middleware, "x-assay-access": access } as never) as never;
+  return createRoute({
+    ...rest,
+    description,
+    security,
+    middleware,
+    "x-assay-access": access,
+  } as never) as never;
 }

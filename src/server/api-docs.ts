@@ -56,6 +56,9 @@ export function apiDocsRoutes() {
         body = await readFile(path.join(DIST, name));
         cache.set(name, body);
       }
-      return c.body(new Uint8Array(body), 200, { "content-type": type, "cache-control": "public, max-age=86400" });
+      return c.body(new Uint8Array(body), 200, {
+        "content-type": type,
+        "cache-control": "public, max-age=86400",
+      });
     });
 }

@@ -76,9 +76,13 @@ export function buildApp(services: Services) {
     bodyLimit({
       maxSize: config.jsonBodyLimitBytes,
       onError: () => {
-        throw new AppError("PAYLOAD_TOO_LARGE", `The request body is larger than ${config.jsonBodyLimitBytes} bytes.`, {
-          details: { limitBytes: config.jsonBodyLimitBytes },
-        });
+        throw new AppError(
+          "PAYLOAD_TOO_LARGE",
+          `The request body is larger than ${config.jsonBodyLimitBytes} bytes.`,
+          {
+            details: { limitBytes: config.jsonBodyLimitBytes },
+          },
+        );
       },
     }),
   );
@@ -100,7 +104,8 @@ export function buildApp(services: Services) {
     type: "apiKey",
     in: "header",
     name: "X-CSRF-Token",
-    description: "The csrfToken from the session response; required on POST, PUT, PATCH and DELETE with a session cookie.",
+    description:
+      "The csrfToken from the session response; required on POST, PUT, PATCH and DELETE with a session cookie.",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
@@ -122,7 +127,10 @@ export function buildApp(services: Services) {
   app.route("/", webAssetRoutes(config.webDistDir));
 
   app.notFound((c) => {
-    const problem = problemFor(new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`), c.get("requestId"));
+    const problem = problemFor(
+      new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`),
+      c.get("requestId"),
+    );
     return c.json(problem, 404, { "content-type": "application/problem+json" });
   });
   app.onError((error, c) => handleError(error, c, logger));

@@ -23,7 +23,10 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   if (!raw) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new AppError("VALIDATION_FAILED", `${name} must be a whole number from ${min} to ${max}, not "${raw}".`);
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `${name} must be a whole number from ${min} to ${max}, not "${raw}".`,
+    );
   }
   return value;
 }
@@ -32,7 +35,9 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const host = env.ASSAY_HOST?.trim() || "127.0.0.1";
   const port = intFrom(env, "ASSAY_PORT", 8787, 0, 65535);
-  const publicUrl = (env.ASSAY_PUBLIC_URL?.trim() || `http://${host.includes(":") ? `[${host}]` : host}:${port}`).replace(/\/+$/, "");
+  const publicUrl = (
+    env.ASSAY_PUBLIC_URL?.trim() || `http://${host.includes(":") ? `[${host}]` : host}:${port}`
+  ).replace(/\/+$/, "");
   return {
     host,
     port,

@@ -112,14 +112,35 @@ export function toAppError(error: unknown): { appError: AppError; unexpected: bo
   if (error instanceof HTTPException) {
     const status = error.status;
     if (status === 400 && /json/i.test(error.message)) {
-      return { appError: new AppError("MALFORMED_JSON", "The request body is not valid JSON."), unexpected: false };
+      return {
+        appError: new AppError("MALFORMED_JSON", "The request body is not valid JSON."),
+        unexpected: false,
+      };
     }
-    if (status === 413) return { appError: new AppError("PAYLOAD_TOO_LARGE", "The request body is too large."), unexpected: false };
-    if (status === 401) return { appError: new AppError("UNAUTHENTICATED", "Sign in or send an API token."), unexpected: false };
+    if (status === 413)
+      return {
+        appError: new AppError("PAYLOAD_TOO_LARGE", "The request body is too large."),
+        unexpected: false,
+      };
+    if (status === 401)
+      return {
+        appError: new AppError("UNAUTHENTICATED", "Sign in or send an API token."),
+        unexpected: false,
+      };
     if (status === 404) return { appError: new AppError("NOT_FOUND", "Not found."), unexpected: false };
-    if (status < 500) return { appError: new AppError("VALIDATION_FAILED", error.message || "Bad request."), unexpected: false };
+    if (status < 500)
+      return {
+        appError: new AppError("VALIDATION_FAILED", error.message || "Bad request."),
+        unexpected: false,
+      };
   }
-  return { appError: new AppError("INTERNAL", "Something went wrong on the server. The request id identifies it in the logs."), unexpected: true };
+  return {
+    appError: new AppError(
+      "INTERNAL",
+      "Something went wrong on the server. The request id identifies it in the logs.",
+    ),
+    unexpected: true,
+  };
 }
 
 /** The single error handler: problem+json with the request id; unexpected errors are logged once, with their stack. */
@@ -127,7 +148,10 @@ export function handleError(error: unknown, c: Context, logger: Logger): Respons
   const requestId = c.get("requestId" as never) as string | undefined;
   const { appError, unexpected } = toAppError(error);
   if (unexpected) {
-    logger.error({ err: error, reqId: requestId, route: c.req.routePath, method: c.req.method }, "unexpected error");
+    logger.error(
+      { err: error, reqId: requestId, route: c.req.routePath, method: c.req.method },
+      "unexpected error",
+    );
   }
   const problem = problemFor(appError, requestId);
   const headers: Record<string, string> = { "content-type": "application/problem+json" };

@@ -24,9 +24,13 @@ export function newRouter() {
           .slice(0, 3)
           .map((i) => `${i.path}: ${i.message}`)
           .join("; ");
-        throw new AppError("VALIDATION_FAILED", `The request is not valid: ${summary}${issues.length > 3 ? "; …" : ""}`, {
-          details: { issues },
-        });
+        throw new AppError(
+          "VALIDATION_FAILED",
+          `The request is not valid: ${summary}${issues.length > 3 ? "; …" : ""}`,
+          {
+            details: { issues },
+          },
+        );
       }
     },
   });

@@ -31,7 +31,10 @@ export function problemResponses(...statuses: number[]) {
   return Object.fromEntries(
     statuses.map((s) => [
       s,
-      { description: descriptions[s] ?? "Error", content: { "application/problem+json": { schema: ProblemSchema } } },
+      {
+        description: descriptions[s] ?? "Error",
+        content: { "application/problem+json": { schema: ProblemSchema } },
+      },
     ]),
   );
 }
@@ -49,7 +52,11 @@ export const UserSchema = z
   })
   .openapi("User");
 
-export const EmailSchema = z.string().trim().max(254).pipe(z.email({ error: "must be an e-mail address" }));
+export const EmailSchema = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email({ error: "must be an e-mail address" }));
 export const PasswordSchema = z
   .string()
   .min(12, { error: "must be at least 12 characters" })
@@ -64,6 +71,9 @@ export const SessionSchema = z
   .object({
     user: UserSchema,
     via: z.enum(["session", "token"]),
-    csrfToken: z.string().nullable().openapi({ description: "Send it back as the X-CSRF-Token header on writes." }),
+    csrfToken: z
+      .string()
+      .nullable()
+      .openapi({ description: "Send it back as the X-CSRF-Token header on writes." }),
   })
   .openapi("Session");

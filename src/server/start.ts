@@ -27,7 +27,8 @@ export async function startServer(
   options: { logger?: Logger; database?: Database; inMemory?: boolean } = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const database = options.database ?? (await openDatabase(config.store, { command: "serve", inMemory: options.inMemory }));
+  const database =
+    options.database ?? (await openDatabase(config.store, { command: "serve", inMemory: options.inMemory }));
   try {
     const workspaceId = await ensureDefaultWorkspace(database.db);
     const seeded = await seedCatalog(database.db, await loadCatalog());

@@ -43,7 +43,12 @@ describe("audit log hash chain", () => {
   it("a rolled-back write leaves no entry and no gap", async () => {
     await expect(
       database.db.transaction(async (tx) => {
-        await recordAudit(tx, { workspaceId, actor: SYSTEM_ACTOR, action: "test.rollback", targetType: "thing" });
+        await recordAudit(tx, {
+          workspaceId,
+          actor: SYSTEM_ACTOR,
+          action: "test.rollback",
+          targetType: "thing",
+        });
         throw new Error("abort");
       }),
     ).rejects.toThrow("abort");
@@ -82,7 +87,13 @@ describe("audit log hash chain", () => {
     await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
         database.db.transaction((tx) =>
-          recordAudit(tx, { workspaceId, actor: SYSTEM_ACTOR, action: "test.concurrent", targetType: "thing", targetId: String(i) }),
+          recordAudit(tx, {
+            workspaceId,
+            actor: SYSTEM_ACTOR,
+            action: "test.concurrent",
+            targetType: "thing",
+            targetId: String(i),
+          }),
         ),
       ),
     );

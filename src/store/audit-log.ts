@@ -138,7 +138,11 @@ export async function verifyAuditChain(db: Db, pageSize = 2000): Promise<AuditVe
           ok: false,
           checked,
           lastSeq: row.seq,
-          problem: { seq: row.seq, kind: "altered", message: `Entry ${row.seq} (${row.action}) was altered after it was written.` },
+          problem: {
+            seq: row.seq,
+            kind: "altered",
+            message: `Entry ${row.seq} (${row.action}) was altered after it was written.`,
+          },
         };
       }
       prevHash = row.hash;
@@ -166,7 +170,12 @@ export async function listAuditEntries(db: Db, query: AuditQuery) {
   if (query.targetId) filters.push(eq(auditLog.targetId, query.targetId));
   const where = and(...filters);
   const pageWhere = query.before === undefined ? where : and(where, lt(auditLog.seq, query.before));
-  const rows = await db.select().from(auditLog).where(pageWhere).orderBy(desc(auditLog.seq)).limit(query.limit + 1);
+  const rows = await db
+    .select()
+    .from(auditLog)
+    .where(pageWhere)
+    .orderBy(desc(auditLog.seq))
+    .limit(query.limit + 1);
   const [countRow] = await db.select({ n: sql<number>`count(*)::int` }).from(auditLog).where(where);
   const items = rows.slice(0, query.limit);
   const last = items.at(-1);

@@ -5,7 +5,7 @@ import { type Actor, recordAudit } from "./audit-log.ts";
 import { hashPassword, hashSecret, newSecret, safeEqual } from "./credentials.ts";
 import type { Db } from "./database.ts";
 import { apiTokens, instanceSettings, loginFailures, sessions, users } from "./schema.ts";
-import { countUsers, toPublicUser, type PublicUser, type UserRow } from "./users.ts";
+import { countUsers, type PublicUser, toPublicUser, type UserRow } from "./users.ts";
 import { deleteSetting, ensureDefaultWorkspace, readSetting, writeSetting } from "./workspaces.ts";
 
 export const SESSION_PREFIX = "assay_ses_";
@@ -109,7 +109,8 @@ export async function createApiToken(
       .from(users)
       .where(and(eq(users.id, input.userId), eq(users.workspaceId, input.workspaceId)));
     if (!user) throw new AppError("USER_NOT_FOUND", "No such user.");
-    if (user.disabledAt) throw new AppError("USER_DISABLED", "The user is disabled; enable it before creating tokens.");
+    if (user.disabledAt)
+      throw new AppError("USER_DISABLED", "The user is disabled; enable it before creating tokens.");
     const [row] = await tx
       .insert(apiTokens)
       .values({
@@ -211,8 +212,14 @@ export interface ThrottlePolicy {
   maxPerAddress: number;
 }
 
-export async function recordLoginFailure(db: Db, account: string, address: string | undefined): Promise<void> {
-  const rows: (typeof loginFailures.$inferInsert)[] = [{ scope: "account", key: account.trim().toLowerCase() }];
+export async function recordLoginFailure(
+  db: Db,
+  account: string,
+  address: string | undefined,
+): Promise<void> {
+  const rows: (typeof loginFailures.$inferInsert)[] = [
+    { scope: "account", key: account.trim().toLowerCase() },
+  ];
   if (address) rows.push({ scope: "address", key: address });
   await db.insert(loginFailures).values(rows);
 }
@@ -229,14 +236,22 @@ export async function loginRetryAfter(
 ): Promise<number> {
   const since = new Date(Date.now() - policy.windowMs);
   await db.delete(loginFailures).where(lt(loginFailures.at, since));
-  const checks: [string, string, number][] = [["account", account.trim().toLowerCase(), policy.maxPerAccount]];
+  const checks: [string, string, number][] = [
+    ["account", account.trim().toLowerCase(), policy.maxPerAccount],
+  ];
   if (address) checks.push(["address", address, policy.maxPerAddress]);
   let wait = 0;
   for (const [scope, key, max] of checks) {
     const [row] = await db
       .select({ n: count(), oldest: sql<string>`min(${loginFailures.at})` })
       .from(loginFailures)
-      .where(and(eq(loginFailures.scope, scope as "account"), eq(loginFailures.key, key), gt(loginFailures.at, since)));
+      .where(
+        and(
+          eq(loginFailures.scope, scope as "account"),
+          eq(loginFailures.key, key),
+          gt(loginFailures.at, since),
+        ),
+      );
     if (row && Number(row.n) >= max && row.oldest) {
       wait = Math.max(wait, new Date(row.oldest).getTime() + policy.windowMs - Date.now());
     }
@@ -278,8 +293,11 @@ export async function completeSetup(
   const workspaceId = await ensureDefaultWorkspace(db);
   return db.transaction(async (tx) => {
     // Lock the setup row so two visitors racing with the same token cannot both become admin.
-    await tx.execute(sql`SELECT 1 FROM ${instanceSettings} WHERE ${instanceSettings.key} = ${SETUP_TOKEN_KEY} FOR UPDATE`);
-    if ((await countUsers(tx)) > 0) throw new AppError("SETUP_ALREADY_DONE", "Assay is already set up; sign in instead.");
+    await tx.execute(
+      sql`SELECT 1 FROM ${instanceSettings} WHERE ${instanceSettings.key} = ${SETUP_TOKEN_KEY} FOR UPDATE`,
+    );
+    if ((await countUsers(tx)) > 0)
+      throw new AppError("SETUP_ALREADY_DONE", "Assay is already set up; sign in instead.");
     const stored = await readSetting<{ hash: string }>(tx, SETUP_TOKEN_KEY);
     if (!stored || !safeEqual(stored.hash, hashSecret(input.setupToken.trim()))) {
       throw new AppError(
@@ -289,7 +307,13 @@ export async function completeSetup(
     }
     const [row] = await tx
       .insert(users)
-      .values({ workspaceId, email: input.email.trim(), name: input.name?.trim() ?? "", role: "admin", passwordHash })
+      .values({
+        workspaceId,
+        email: input.email.trim(),
+        name: input.name?.trim() ?? "",
+        role: "admin",
+        passwordHash,
+      })
       .returning();
     if (!row) throw new Error("user insert returned no row");
     await deleteSetting(tx, SETUP_TOKEN_KEY);

@@ -20,8 +20,18 @@ beforeAll(async () => {
   source = await openTestDatabase();
   const workspaceId = await ensureDefaultWorkspace(source.db);
   for (let i = 0; i < 30; i++) {
-    const u = await createUser(source.db, { workspaceId, email: `u${i}@example.com`, role: i % 2 ? "viewer" : "assessor", password: "a long enough password" }, SYSTEM_ACTOR);
-    if (i % 10 === 0) await createApiToken(source.db, { workspaceId, userId: u.id, name: `t${i}` }, SYSTEM_ACTOR);
+    const u = await createUser(
+      source.db,
+      {
+        workspaceId,
+        email: `u${i}@example.com`,
+        role: i % 2 ? "viewer" : "assessor",
+        password: "a long enough password",
+      },
+      SYSTEM_ACTOR,
+    );
+    if (i % 10 === 0)
+      await createApiToken(source.db, { workspaceId, userId: u.id, name: `t${i}` }, SYSTEM_ACTOR);
   }
   await recordLoginFailure(source.db, "someone@example.com", "10.0.0.1");
 });
@@ -66,7 +76,10 @@ describe("backup and restore", () => {
   it("refuses a truncated backup and changes nothing", async () => {
     const file = path.join(dir, "cut.assay.gz");
     await backupDatabase(source, file);
-    const lines = gunzipSync(await readFile(file)).toString("utf8").trimEnd().split("\n");
+    const lines = gunzipSync(await readFile(file))
+      .toString("utf8")
+      .trimEnd()
+      .split("\n");
     await writeFile(file, gzipSync(`${lines.slice(0, -5).join("\n")}\n`));
     const target = await openTestDatabase();
     try {

@@ -31,7 +31,10 @@ async function rows<T>(db: Db, query: ReturnType<typeof sql>): Promise<T[]> {
 /** The application's tables, parents before children (so inserts satisfy foreign keys). */
 async function tablesInDependencyOrder(db: Db): Promise<string[]> {
   const tables = (
-    await rows<{ name: string }>(db, sql`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)
+    await rows<{ name: string }>(
+      db,
+      sql`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`,
+    )
   ).map((r) => r.name);
   const edges = await rows<{ child: string; parent: string }>(
     db,
@@ -49,7 +52,9 @@ async function tablesInDependencyOrder(db: Db): Promise<string[]> {
   const ordered: string[] = [];
   const placed = new Set<string>();
   while (ordered.length < tables.length) {
-    const ready = tables.filter((t) => !placed.has(t) && [...(parents.get(t) ?? [])].every((p) => placed.has(p)));
+    const ready = tables.filter(
+      (t) => !placed.has(t) && [...(parents.get(t) ?? [])].every((p) => placed.has(p)),
+    );
     if (ready.length === 0) throw new Error("foreign keys form a cycle; backup order cannot be decided");
     for (const t of ready) {
       ordered.push(t);
@@ -60,7 +65,10 @@ async function tablesInDependencyOrder(db: Db): Promise<string[]> {
 }
 
 async function appliedMigrations(db: Db): Promise<string[]> {
-  const list = await rows<{ hash: string }>(db, sql`SELECT hash FROM drizzle.__drizzle_migrations ORDER BY id`);
+  const list = await rows<{ hash: string }>(
+    db,
+    sql`SELECT hash FROM drizzle.__drizzle_migrations ORDER BY id`,
+  );
   return list.map((r) => r.hash);
 }
 
@@ -76,7 +84,11 @@ export interface BackupResult {
  * Writes a consistent snapshot of every table to `file` (gzip JSON lines). The file appears only
  * when complete: it is written beside the target and renamed at the end.
  */
-export async function backupDatabase(database: Database, file: string, onTable?: (table: string, rows: number) => void): Promise<BackupResult> {
+export async function backupDatabase(
+  database: Database,
+  file: string,
+  onTable?: (table: string, rows: number) => void,
+): Promise<BackupResult> {
   const partial = `${file}.partial`;
   const gzip = createGzip();
   const out = createWriteStream(partial, { mode: 0o600 });
@@ -100,7 +112,9 @@ export async function backupDatabase(database: Database, file: string, onTable?:
         await write(header);
         for (const table of tables) {
           counts[table] = 0;
-          await tx.execute(sql`DECLARE backup_cursor NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS j FROM ${ident(table)} t`);
+          await tx.execute(
+            sql`DECLARE backup_cursor NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS j FROM ${ident(table)} t`,
+          );
           for (;;) {
             const batch = await rows<{ j: string }>(tx, sql.raw(`FETCH ${BATCH} FROM backup_cursor`));
             for (const r of batch) await write({ t: table, r: JSON.parse(r.j) });
@@ -147,7 +161,11 @@ export interface RestoreOptions {
  * Restores a backup into the (migrated) database in one transaction: either every row is back and
  * the counts match the footer, or nothing changed. A truncated or foreign file is refused.
  */
-export async function restoreDatabase(database: Database, file: string, options: RestoreOptions = {}): Promise<BackupResult> {
+export async function restoreDatabase(
+  database: Database,
+  file: string,
+  options: RestoreOptions = {},
+): Promise<BackupResult> {
   const db = database.db;
   if (!options.force && (await databaseHasData(db))) {
     throw new AppError(
@@ -163,7 +181,8 @@ export async function restoreDatabase(database: Database, file: string, options:
   // Decoding in the stream keeps a character split across two chunks whole.
   input.setEncoding("utf8");
   const counts: Record<string, number> = {};
-  const invalid = (why: string) => new AppError("BACKUP_INVALID", `${file} is not a usable Assay backup: ${why}.`);
+  const invalid = (why: string) =>
+    new AppError("BACKUP_INVALID", `${file} is not a usable Assay backup: ${why}.`);
   try {
     return await db.transaction(async (tx) => {
       const tables = await tablesInDependencyOrder(tx);
@@ -189,7 +208,8 @@ export async function restoreDatabase(database: Database, file: string, options:
           throw invalid(`line ${lineNo} is not JSON`);
         }
         if (!header) {
-          if (value.format !== FORMAT || value.version !== FORMAT_VERSION) throw invalid("it has no Assay backup header");
+          if (value.format !== FORMAT || value.version !== FORMAT_VERSION)
+            throw invalid("it has no Assay backup header");
           header = value as unknown as Header;
           for (const t of header.tables) counts[t] = 0;
           const current = await appliedMigrations(tx);
@@ -199,7 +219,8 @@ export async function restoreDatabase(database: Database, file: string, options:
             );
           }
           const unknown = header.tables.filter((t) => !tables.includes(t));
-          if (unknown.length > 0) throw invalid(`it holds tables this version does not know: ${unknown.join(", ")}`);
+          if (unknown.length > 0)
+            throw invalid(`it holds tables this version does not know: ${unknown.join(", ")}`);
           for (const t of [...tables].reverse()) await tx.execute(sql`DELETE FROM ${ident(t)}`);
           continue;
         }
@@ -224,7 +245,8 @@ export async function restoreDatabase(database: Database, file: string, options:
       if (!header) throw invalid("it is empty");
       if (!footer) throw invalid("it is truncated (no end marker)");
       for (const [t, n] of Object.entries(footer.counts)) {
-        if ((counts[t] ?? 0) !== n) throw invalid(`table ${t} should have ${n} rows but has ${counts[t] ?? 0}`);
+        if ((counts[t] ?? 0) !== n)
+          throw invalid(`table ${t} should have ${n} rows but has ${counts[t] ?? 0}`);
       }
       // Identity columns continue after the highest restored value.
       const identities = await rows<{ table_name: string; column_name: string }>(
@@ -243,7 +265,10 @@ export async function restoreDatabase(database: Database, file: string, options:
       return { file, tables: counts, rows: Object.values(counts).reduce((a, b) => a + b, 0) };
     });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "Z_DATA_ERROR" || (error as NodeJS.ErrnoException).code === "Z_BUF_ERROR") {
+    if (
+      (error as NodeJS.ErrnoException).code === "Z_DATA_ERROR" ||
+      (error as NodeJS.ErrnoException).code === "Z_BUF_ERROR"
+    ) {
       throw invalid("it is not a gzip file, or it is damaged");
     }
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {

@@ -8,7 +8,9 @@ import { type CatalogKind, catalogEntriesOf, loadCatalog, seedCatalog } from "./
 import type { Database } from "./database.ts";
 import { openTestDatabase } from "./testing.ts";
 
-const kinds: CatalogKind[] = [{ folder: "data-classes", schema: DataClassCatalogSchema, keyOf: (_d, f) => path.basename(f, ".yaml") }];
+const kinds: CatalogKind[] = [
+  { folder: "data-classes", schema: DataClassCatalogSchema, keyOf: (_d, f) => path.basename(f, ".yaml") },
+];
 const GOOD = `version: 1
 asOf: 2026-01-01
 classes:
@@ -61,11 +63,29 @@ describe("catalogue", () => {
   it("seeds idempotently, revises changed files and deactivates removed ones", async () => {
     await writeFile(path.join(root, "data-classes", "one.yaml"), GOOD);
     await writeFile(path.join(root, "data-classes", "two.yaml"), GOOD);
-    expect(await seedCatalog(database.db, await loadCatalog(root, kinds))).toEqual({ inserted: 2, updated: 0, unchanged: 0, deactivated: 0 });
-    expect(await seedCatalog(database.db, await loadCatalog(root, kinds))).toEqual({ inserted: 0, updated: 0, unchanged: 2, deactivated: 0 });
-    await writeFile(path.join(root, "data-classes", "one.yaml"), GOOD.replace("Personal data", "Personal information"));
+    expect(await seedCatalog(database.db, await loadCatalog(root, kinds))).toEqual({
+      inserted: 2,
+      updated: 0,
+      unchanged: 0,
+      deactivated: 0,
+    });
+    expect(await seedCatalog(database.db, await loadCatalog(root, kinds))).toEqual({
+      inserted: 0,
+      updated: 0,
+      unchanged: 2,
+      deactivated: 0,
+    });
+    await writeFile(
+      path.join(root, "data-classes", "one.yaml"),
+      GOOD.replace("Personal data", "Personal information"),
+    );
     await rm(path.join(root, "data-classes", "two.yaml"));
-    expect(await seedCatalog(database.db, await loadCatalog(root, kinds))).toEqual({ inserted: 0, updated: 1, unchanged: 0, deactivated: 1 });
+    expect(await seedCatalog(database.db, await loadCatalog(root, kinds))).toEqual({
+      inserted: 0,
+      updated: 1,
+      unchanged: 0,
+      deactivated: 1,
+    });
     const active = await catalogEntriesOf(database.db, "data-classes");
     expect(active.map((e) => [e.key, e.revision])).toEqual([["one", 2]]);
   });

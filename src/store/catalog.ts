@@ -46,14 +46,19 @@ export interface CatalogFile {
 
 function describePath(segments: readonly PropertyKey[]): string {
   if (segments.length === 0) return "(top level)";
-  return segments.map((s, i) => (typeof s === "number" ? `[${s}]` : `${i === 0 ? "" : "."}${String(s)}`)).join("");
+  return segments
+    .map((s, i) => (typeof s === "number" ? `[${s}]` : `${i === 0 ? "" : "."}${String(s)}`))
+    .join("");
 }
 
 /**
  * Reads and validates every YAML file under the catalogue folder. Errors name the file and the
  * path inside it ("catalog/questions/ai-vendor-v1.yaml: questions[3].tiers: …"), all at once.
  */
-export async function loadCatalog(root: string = CATALOG_DIR, kinds: CatalogKind[] = CATALOG_KINDS): Promise<CatalogFile[]> {
+export async function loadCatalog(
+  root: string = CATALOG_DIR,
+  kinds: CatalogKind[] = CATALOG_KINDS,
+): Promise<CatalogFile[]> {
   const problems: string[] = [];
   const files: CatalogFile[] = [];
   const known = new Map(kinds.map((k) => [k.folder, k]));
@@ -77,7 +82,8 @@ export async function loadCatalog(root: string = CATALOG_DIR, kinds: CatalogKind
       }
       const parsed = kind.schema.safeParse(doc.toJS({ maxAliasCount: 100 }));
       if (!parsed.success) {
-        for (const issue of parsed.error.issues) problems.push(`${rel}: ${describePath(issue.path)}: ${issue.message}`);
+        for (const issue of parsed.error.issues)
+          problems.push(`${rel}: ${describePath(issue.path)}: ${issue.message}`);
         continue;
       }
       const key = kind.keyOf(parsed.data, rel);
@@ -93,7 +99,9 @@ export async function loadCatalog(root: string = CATALOG_DIR, kinds: CatalogKind
     }
   }
   if (problems.length > 0) {
-    throw new AppError("CATALOG_INVALID", `The catalogue is not valid:\n  ${problems.join("\n  ")}`, { details: { problems } });
+    throw new AppError("CATALOG_INVALID", `The catalogue is not valid:\n  ${problems.join("\n  ")}`, {
+      details: { problems },
+    });
   }
   return files;
 }

@@ -38,7 +38,9 @@ describe("embedded data-folder lock", () => {
       expect((error as Error).message).toContain(`pid ${child.pid}`);
       expect((error as Error).message).toContain("http://127.0.0.1:9999");
       // The database refuses to open the folder too.
-      const open = await openDatabase({ dataDir: dir, databaseUrl: undefined }, { command: "migrate" }).catch((e: unknown) => e);
+      const open = await openDatabase({ dataDir: dir, databaseUrl: undefined }, { command: "migrate" }).catch(
+        (e: unknown) => e,
+      );
       expect(isAppError(open, "DATA_DIR_LOCKED")).toBe(true);
     } finally {
       child.kill("SIGKILL");

@@ -1,8 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
 import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
@@ -66,9 +66,13 @@ async function openPglite(dataDir: string | undefined, command: string): Promise
     client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
   } catch (error) {
     lock?.release();
-    throw new AppError("DATABASE_UNAVAILABLE", `Could not open the embedded database${dataDir ? ` in ${dataDir}` : ""}.`, {
-      cause: error,
-    });
+    throw new AppError(
+      "DATABASE_UNAVAILABLE",
+      `Could not open the embedded database${dataDir ? ` in ${dataDir}` : ""}.`,
+      {
+        cause: error,
+      },
+    );
   }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
@@ -97,7 +101,9 @@ async function openPostgres(url: string): Promise<Database> {
     client.release();
   } catch (error) {
     await pool.end();
-    throw new AppError("DATABASE_UNAVAILABLE", `Could not connect to ${describeDatabaseUrl(url)}.`, { cause: error });
+    throw new AppError("DATABASE_UNAVAILABLE", `Could not connect to ${describeDatabaseUrl(url)}.`, {
+      cause: error,
+    });
   }
   const db = drizzleNodePg(pool, { schema }) as unknown as Db;
   return {

@@ -84,7 +84,10 @@ export const apiTokens = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }),
     revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
   },
-  (t) => [uniqueIndex("api_tokens_token_hash_key").on(t.tokenHash), index("api_tokens_user_idx").on(t.userId)],
+  (t) => [
+    uniqueIndex("api_tokens_token_hash_key").on(t.tokenHash),
+    index("api_tokens_user_idx").on(t.userId),
+  ],
 );
 
 /**
@@ -111,7 +114,10 @@ export const auditLog = pgTable(
     prevHash: text("prev_hash").notNull(),
     hash: text("hash").notNull(),
   },
-  (t) => [index("audit_log_workspace_at_idx").on(t.workspaceId, t.at), index("audit_log_target_idx").on(t.targetType, t.targetId)],
+  (t) => [
+    index("audit_log_workspace_at_idx").on(t.workspaceId, t.at),
+    index("audit_log_target_idx").on(t.targetType, t.targetId),
+  ],
 );
 
 /** Failed login attempts, counted per account and per client address for throttling. */

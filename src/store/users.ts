@@ -87,7 +87,11 @@ export async function countUsers(db: Db): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-export async function findUserByEmail(db: Db, workspaceId: string, email: string): Promise<UserRow | undefined> {
+export async function findUserByEmail(
+  db: Db,
+  workspaceId: string,
+  email: string,
+): Promise<UserRow | undefined> {
   const [row] = await db
     .select()
     .from(users)
@@ -96,13 +100,20 @@ export async function findUserByEmail(db: Db, workspaceId: string, email: string
 }
 
 export async function getUser(db: Db, workspaceId: string, id: string): Promise<UserRow> {
-  const [row] = await db.select().from(users).where(and(eq(users.workspaceId, workspaceId), eq(users.id, id)));
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.workspaceId, workspaceId), eq(users.id, id)));
   if (!row) throw new AppError("USER_NOT_FOUND", "No such user.", { details: { id } });
   return row;
 }
 
 export async function listUsers(db: Db, workspaceId: string): Promise<PublicUser[]> {
-  const rows = await db.select().from(users).where(eq(users.workspaceId, workspaceId)).orderBy(asc(users.email));
+  const rows = await db
+    .select()
+    .from(users)
+    .where(eq(users.workspaceId, workspaceId))
+    .orderBy(asc(users.email));
   return rows.map(toPublicUser);
 }
 
@@ -144,7 +155,8 @@ export async function updateUser(
     const set: Partial<typeof users.$inferInsert> = { updatedAt: new Date() };
     if (changes.name !== undefined) set.name = changes.name.trim();
     if (changes.role !== undefined) set.role = changes.role;
-    if (changes.disabled !== undefined) set.disabledAt = changes.disabled ? (current.disabledAt ?? new Date()) : null;
+    if (changes.disabled !== undefined)
+      set.disabledAt = changes.disabled ? (current.disabledAt ?? new Date()) : null;
     if (passwordHash !== undefined) set.passwordHash = passwordHash;
     const [row] = await tx.update(users).set(set).where(eq(users.id, id)).returning();
     if (!row) throw new AppError("USER_NOT_FOUND", "No such user.", { details: { id } });
@@ -152,14 +164,24 @@ export async function updateUser(
       await tx.delete(sessions).where(eq(sessions.userId, id));
     }
     if (changes.disabled === true) {
-      await tx.update(apiTokens).set({ revokedAt: new Date() }).where(and(eq(apiTokens.userId, id), isNull(apiTokens.revokedAt)));
+      await tx
+        .update(apiTokens)
+        .set({ revokedAt: new Date() })
+        .where(and(eq(apiTokens.userId, id), isNull(apiTokens.revokedAt)));
     }
     const details: Record<string, unknown> = {};
     if (changes.name !== undefined) details.name = row.name;
     if (changes.role !== undefined) details.role = { from: current.role, to: row.role };
     if (changes.disabled !== undefined) details.disabled = changes.disabled;
     if (passwordHash !== undefined) details.passwordChanged = true;
-    await recordAudit(tx, { workspaceId, actor, action: "user.update", targetType: "user", targetId: id, details });
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: "user.update",
+      targetType: "user",
+      targetId: id,
+      details,
+    });
     return toPublicUser(row);
   });
 }

@@ -19,7 +19,10 @@ export async function ensureDefaultWorkspace(db: Db): Promise<string> {
 }
 
 export async function readSetting<T>(db: Db, key: string): Promise<T | undefined> {
-  const [row] = await db.select({ value: instanceSettings.value }).from(instanceSettings).where(eq(instanceSettings.key, key));
+  const [row] = await db
+    .select({ value: instanceSettings.value })
+    .from(instanceSettings)
+    .where(eq(instanceSettings.key, key));
   return row?.value as T | undefined;
 }
 

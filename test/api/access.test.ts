@@ -17,12 +17,18 @@ const DOCS_ROUTES = new Set(["/api/openapi.json", "/api/docs", "/api/docs/init.j
 beforeAll(async () => {
   t = await startTestServer();
   await setupAdmin(t);
-  clients = Object.fromEntries(await Promise.all(ROLES.map(async (r) => [r, (await buildUser(t, r)).client] as const))) as Record<Role, Client>;
+  clients = Object.fromEntries(
+    await Promise.all(ROLES.map(async (r) => [r, (await buildUser(t, r)).client] as const)),
+  ) as Record<Role, Client>;
   const doc = (await (await fetch(`${t.url}/api/openapi.json`)).json()) as {
     paths: Record<string, Record<string, { "x-assay-access"?: string }>>;
   };
   operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path: path.replace(/\{(\w+)\}/g, ":$1"), access: op["x-assay-access"] ?? "" })),
+    Object.entries(ops).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      path: path.replace(/\{(\w+)\}/g, ":$1"),
+      access: op["x-assay-access"] ?? "",
+    })),
   );
   appRoutes = buildApp(t.server.services)
     .routes.filter((r) => r.method !== "ALL" && r.path.startsWith("/api"))
@@ -39,7 +45,9 @@ describe("route access", () => {
 
   it("every API route the app serves declares its access in the OpenAPI document", () => {
     const missing = appRoutes.filter(
-      (r) => !DOCS_ROUTES.has(r.path) && !operations.some((o) => o.method === r.method && o.path === r.path && o.access),
+      (r) =>
+        !DOCS_ROUTES.has(r.path) &&
+        !operations.some((o) => o.method === r.method && o.path === r.path && o.access),
     );
     expect(missing).toEqual([]);
     for (const o of operations) expect(["public", "portal", ...PERMISSIONS]).toContain(o.access);
@@ -52,14 +60,21 @@ describe("route access", () => {
         headers: { "content-type": "application/json" },
         body: ["GET", "HEAD"].includes(op.method) ? undefined : "{}",
       });
-      expect({ route: `${op.method} ${op.path}`, status: res.status }).toEqual({ route: `${op.method} ${op.path}`, status: 401 });
+      expect({ route: `${op.method} ${op.path}`, status: res.status }).toEqual({
+        route: `${op.method} ${op.path}`,
+        status: 401,
+      });
     }
   });
 
   it("a forged or foreign bearer token is refused everywhere", async () => {
     const forged = new Client(t.url, { bearer: "assay_pat_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" });
     for (const op of operations.filter((o) => o.access !== "public" && o.access !== "portal")) {
-      const res = await forged.request(op.method, concrete(op.path), ["GET", "HEAD"].includes(op.method) ? undefined : {});
+      const res = await forged.request(
+        op.method,
+        concrete(op.path),
+        ["GET", "HEAD"].includes(op.method) ? undefined : {},
+      );
       expect(res.status).toBe(401);
     }
   });
@@ -68,7 +83,11 @@ describe("route access", () => {
     const table: string[] = [];
     for (const op of operations.filter((o) => (PERMISSIONS as readonly string[]).includes(o.access))) {
       for (const role of ROLES) {
-        const res = await clients[role].request(op.method, concrete(op.path), ["GET", "HEAD"].includes(op.method) ? undefined : {});
+        const res = await clients[role].request(
+          op.method,
+          concrete(op.path),
+          ["GET", "HEAD"].includes(op.method) ? undefined : {},
+        );
         await res.body?.cancel();
         const allowed = roleAllows(role, op.access as Permission);
         if (allowed ? res.status === 403 || res.status === 401 : res.status !== 403) {

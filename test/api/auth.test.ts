@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, buildUser, Client, setupAdmin, startTestServer, type TestServer } from "./harness.ts";
+import { ADMIN, buildUser, Client, startTestServer, type TestServer } from "./harness.ts";
 
 let t: TestServer;
 beforeAll(async () => {
@@ -11,7 +11,11 @@ describe("first-run setup", () => {
   it("reports setup as required and refuses a wrong setup token", async () => {
     const anon = new Client(t.url);
     expect((await anon.json("GET", "/api/setup")).body).toEqual({ required: true });
-    const wrong = await anon.json("POST", "/api/setup", { setupToken: "assay_setup_guess", email: "x@example.com", password: "a long enough password" });
+    const wrong = await anon.json("POST", "/api/setup", {
+      setupToken: "assay_setup_guess",
+      email: "x@example.com",
+      password: "a long enough password",
+    });
     expect(wrong.status).toBe(403);
     expect(wrong.body).toMatchObject({ code: "SETUP_TOKEN_INVALID" });
     expect(wrong.res.headers.get("content-type")).toContain("application/problem+json");
@@ -49,13 +53,33 @@ describe("sessions", () => {
 
     const csrf = admin.csrf;
     admin.csrf = undefined;
-    const forged = await admin.json("POST", "/api/users", { email: "v@example.com", role: "viewer", password: "a long enough password" });
+    const forged = await admin.json("POST", "/api/users", {
+      email: "v@example.com",
+      role: "viewer",
+      password: "a long enough password",
+    });
     expect(forged.status).toBe(403);
     expect(forged.body).toMatchObject({ code: "CSRF_FAILED" });
     admin.csrf = "wrong-token";
-    expect((await admin.json("POST", "/api/users", { email: "v@example.com", role: "viewer", password: "a long enough password" })).status).toBe(403);
+    expect(
+      (
+        await admin.json("POST", "/api/users", {
+          email: "v@example.com",
+          role: "viewer",
+          password: "a long enough password",
+        })
+      ).status,
+    ).toBe(403);
     admin.csrf = csrf;
-    expect((await admin.json("POST", "/api/users", { email: "v@example.com", role: "viewer", password: "a long enough password" })).status).toBe(201);
+    expect(
+      (
+        await admin.json("POST", "/api/users", {
+          email: "v@example.com",
+          role: "viewer",
+          password: "a long enough password",
+        })
+      ).status,
+    ).toBe(201);
 
     expect((await admin.request("POST", "/api/auth/logout")).status).toBe(204);
     expect((await admin.json("GET", "/api/auth/session")).status).toBe(401);
@@ -63,20 +87,34 @@ describe("sessions", () => {
 
   it("rejects a wrong password without telling which part was wrong", async () => {
     const c = new Client(t.url);
-    const wrongPassword = await c.json("POST", "/api/auth/login", { email: ADMIN.email, password: "nope nope nope" });
-    const unknownUser = await c.json("POST", "/api/auth/login", { email: "nobody@example.com", password: "nope nope nope" });
+    const wrongPassword = await c.json("POST", "/api/auth/login", {
+      email: ADMIN.email,
+      password: "nope nope nope",
+    });
+    const unknownUser = await c.json("POST", "/api/auth/login", {
+      email: "nobody@example.com",
+      password: "nope nope nope",
+    });
     expect(wrongPassword.status).toBe(401);
     expect(unknownUser.status).toBe(401);
-    expect((wrongPassword.body as { detail: string }).detail).toBe((unknownUser.body as { detail: string }).detail);
+    expect((wrongPassword.body as { detail: string }).detail).toBe(
+      (unknownUser.body as { detail: string }).detail,
+    );
   });
 
   it("rate-limits failed sign-ins per account, even with the right password afterwards", async () => {
     const victim = await buildUser(t, "viewer");
     const c = new Client(t.url);
     for (let i = 0; i < 5; i++) {
-      expect((await c.json("POST", "/api/auth/login", { email: victim.email, password: "guess guess guess" })).status).toBe(401);
+      expect(
+        (await c.json("POST", "/api/auth/login", { email: victim.email, password: "guess guess guess" }))
+          .status,
+      ).toBe(401);
     }
-    const blocked = await c.json("POST", "/api/auth/login", { email: victim.email, password: victim.password });
+    const blocked = await c.json("POST", "/api/auth/login", {
+      email: victim.email,
+      password: victim.password,
+    });
     expect(blocked.status).toBe(429);
     expect(blocked.body).toMatchObject({ code: "RATE_LIMITED" });
     expect(Number(blocked.res.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -86,7 +124,11 @@ describe("sessions", () => {
 describe("API tokens", () => {
   it("are shown once, work as Bearer, and stop working when revoked", async () => {
     const { client: admin } = await buildUser(t, "admin");
-    const created = await admin.json<{ token: string; info: { id: string; prefix: string } }>("POST", "/api/tokens", { name: "ci" });
+    const created = await admin.json<{ token: string; info: { id: string; prefix: string } }>(
+      "POST",
+      "/api/tokens",
+      { name: "ci" },
+    );
     expect(created.status).toBe(201);
     expect(created.body.token).toMatch(/^assay_pat_[\w-]{43}$/);
     expect(created.body.token.startsWith(created.body.info.prefix)).toBe(true);
@@ -103,7 +145,9 @@ describe("API tokens", () => {
   });
 
   it("a malformed Authorization header is a clear 401", async () => {
-    const res = await new Client(t.url).request("GET", "/api/users", undefined, { authorization: "Basic abc" });
+    const res = await new Client(t.url).request("GET", "/api/users", undefined, {
+      authorization: "Basic abc",
+    });
     expect(res.status).toBe(401);
   });
 });
@@ -112,9 +156,17 @@ describe("users", () => {
   it("an admin creates, re-roles and disables a user; a disabled user cannot sign in", async () => {
     const admin = new Client(t.url);
     await admin.login(ADMIN.email, ADMIN.password);
-    const created = await admin.json<{ id: string }>("POST", "/api/users", { email: "d@example.com", role: "assessor", password: "a long enough password" });
+    const created = await admin.json<{ id: string }>("POST", "/api/users", {
+      email: "d@example.com",
+      role: "assessor",
+      password: "a long enough password",
+    });
     expect(created.status).toBe(201);
-    const dup = await admin.json("POST", "/api/users", { email: "D@example.com", role: "viewer", password: "a long enough password" });
+    const dup = await admin.json("POST", "/api/users", {
+      email: "D@example.com",
+      role: "viewer",
+      password: "a long enough password",
+    });
     expect(dup.status).toBe(409);
 
     const patched = await admin.json("PATCH", `/api/users/${created.body.id}`, { role: "auditor" });
@@ -124,7 +176,10 @@ describe("users", () => {
     await user.login("d@example.com", "a long enough password");
     expect((await admin.json("PATCH", `/api/users/${created.body.id}`, { disabled: true })).status).toBe(200);
     expect((await user.json("GET", "/api/auth/session")).status).toBe(401);
-    const denied = await new Client(t.url).json("POST", "/api/auth/login", { email: "d@example.com", password: "a long enough password" });
+    const denied = await new Client(t.url).json("POST", "/api/auth/login", {
+      email: "d@example.com",
+      password: "a long enough password",
+    });
     expect(denied.status).toBe(403);
     expect(denied.body).toMatchObject({ code: "USER_DISABLED" });
   });
@@ -132,7 +187,9 @@ describe("users", () => {
   it("never lets the last active admin demote or disable itself", async () => {
     const admin = new Client(t.url);
     await admin.login(ADMIN.email, ADMIN.password);
-    const users = await admin.json<{ items: { id: string; role: string; email: string; disabled: boolean }[] }>("GET", "/api/users");
+    const users = await admin.json<{
+      items: { id: string; role: string; email: string; disabled: boolean }[];
+    }>("GET", "/api/users");
     // Demote every other admin first, so this one is the last.
     for (const u of users.body.items) {
       if (u.role === "admin" && u.email !== ADMIN.email && !u.disabled) {
@@ -148,10 +205,21 @@ describe("users", () => {
 describe("audit trail of auth", () => {
   it("records user and token changes in a chain that verifies", async () => {
     const { client } = await buildUser(t, "auditor");
-    const page = await client.json<{ items: { action: string }[]; total: number }>("GET", "/api/audit?limit=200");
+    const page = await client.json<{ items: { action: string }[]; total: number }>(
+      "GET",
+      "/api/audit?limit=200",
+    );
     expect(page.status).toBe(200);
     const actions = new Set(page.body.items.map((e) => e.action));
-    for (const a of ["setup.complete", "user.create", "user.update", "token.create", "token.revoke", "auth.login"]) expect(actions).toContain(a);
+    for (const a of [
+      "setup.complete",
+      "user.create",
+      "user.update",
+      "token.create",
+      "token.revoke",
+      "auth.login",
+    ])
+      expect(actions).toContain(a);
     const verify = await client.json<{ ok: boolean; checked: number }>("GET", "/api/audit/verify");
     expect(verify.body.ok).toBe(true);
     expect(verify.body.checked).toBe(page.body.total);
@@ -176,7 +244,14 @@ describe("throttling per address", () => {
       const c = new Client(own.url);
       const statuses: number[] = [];
       for (let i = 0; i < 32; i++) {
-        statuses.push((await c.json("POST", "/api/auth/login", { email: `spray${i}@example.com`, password: "guess guess guess" })).status);
+        statuses.push(
+          (
+            await c.json("POST", "/api/auth/login", {
+              email: `spray${i}@example.com`,
+              password: "guess guess guess",
+            })
+          ).status,
+        );
       }
       expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
       expect(statuses.slice(30)).toEqual([429, 429]);

@@ -3,8 +3,8 @@ import type { Role } from "../../src/domain/roles.ts";
 import { readServerConfig } from "../../src/server/config.ts";
 import { createLogger } from "../../src/server/logger.ts";
 import { type RunningServer, startServer } from "../../src/server/start.ts";
-import { createApiToken } from "../../src/store/auth.ts";
 import { SYSTEM_ACTOR } from "../../src/store/audit-log.ts";
+import { createApiToken } from "../../src/store/auth.ts";
 import { openTestDatabase } from "../../src/store/testing.ts";
 import { createUser } from "../../src/store/users.ts";
 
@@ -50,7 +50,12 @@ export class Client {
     this.bearer = options.bearer;
   }
 
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const h: Record<string, string> = { ...headers };
     if (body !== undefined && !("content-type" in h)) h["content-type"] = "application/json";
     if (this.cookie) h.cookie = this.cookie;
@@ -69,14 +74,21 @@ export class Client {
     return res;
   }
 
-  async json<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; res: Response }> {
+  async json<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T; res: Response }> {
     const res = await this.request(method, path, body);
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, res };
   }
 
   async login(email: string, password: string): Promise<void> {
-    const { status, body } = await this.json<{ csrfToken: string }>("POST", "/api/auth/login", { email, password });
+    const { status, body } = await this.json<{ csrfToken: string }>("POST", "/api/auth/login", {
+      email,
+      password,
+    });
     if (status !== 200) throw new Error(`login failed with ${status}`);
     this.csrf = body.csrfToken;
   }
@@ -100,7 +112,10 @@ export async function setupAdmin(t: TestServer): Promise<Client> {
 let counter = 0;
 
 /** Creates a user of a role directly in the store and returns an API-token client for it (the `buildUser` factory). */
-export async function buildUser(t: TestServer, role: Role): Promise<{ client: Client; email: string; password: string; id: string }> {
+export async function buildUser(
+  t: TestServer,
+  role: Role,
+): Promise<{ client: Client; email: string; password: string; id: string }> {
   const { db, workspaceId } = t.server.services;
   const email = `${role}${++counter}@example.com`;
   const password = "a long enough password";

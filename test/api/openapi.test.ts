@@ -11,11 +11,28 @@ describe("OpenAPI document and docs", () => {
   it("is an OpenAPI 3.1 document generated from the route schemas", async () => {
     const res = await fetch(`${t.url}/api/openapi.json`);
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> } };
+    const doc = (await res.json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+    };
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/health", "/api/auth/login", "/api/users", "/api/users/{id}", "/api/tokens", "/api/audit/verify"]));
-    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["Problem", "User", "NewUser", "Session"]));
-    expect(Object.keys(doc.components.securitySchemes)).toEqual(expect.arrayContaining(["session", "csrf", "bearer"]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/health",
+        "/api/auth/login",
+        "/api/users",
+        "/api/users/{id}",
+        "/api/tokens",
+        "/api/audit/verify",
+      ]),
+    );
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(["Problem", "User", "NewUser", "Session"]),
+    );
+    expect(Object.keys(doc.components.securitySchemes)).toEqual(
+      expect.arrayContaining(["session", "csrf", "bearer"]),
+    );
   });
 
   it("serves browsable docs without any outside resource", async () => {

@@ -20,21 +20,31 @@ export function registerServeCommand(program: Command): void {
       const config = readServerConfig();
       const server = await startServer(config);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      emit(options, { url: server.url, setupUrl: server.setupToken ? `${server.url}/setup` : null, setupToken: server.setupToken ?? null }, () => {
-        const lines = [`Assay is running at ${server.url} (${server.services.database.description}, ready in ${seconds} s)`];
-        if (server.setupToken) {
-          lines.push(
-            "",
-            "First run: no admin exists yet. Open",
-            `  ${server.url}/setup`,
-            "and enter this one-time setup token:",
-            `  ${server.setupToken}`,
-            "",
-          );
-        }
-        lines.push(`API documentation: ${server.url}/api/docs`);
-        return lines;
-      });
+      emit(
+        options,
+        {
+          url: server.url,
+          setupUrl: server.setupToken ? `${server.url}/setup` : null,
+          setupToken: server.setupToken ?? null,
+        },
+        () => {
+          const lines = [
+            `Assay is running at ${server.url} (${server.services.database.description}, ready in ${seconds} s)`,
+          ];
+          if (server.setupToken) {
+            lines.push(
+              "",
+              "First run: no admin exists yet. Open",
+              `  ${server.url}/setup`,
+              "and enter this one-time setup token:",
+              `  ${server.setupToken}`,
+              "",
+            );
+          }
+          lines.push(`API documentation: ${server.url}/api/docs`);
+          return lines;
+        },
+      );
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.stderr.write("Stopping…\n");

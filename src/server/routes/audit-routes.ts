@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { newRouter } from "../router.ts";
 import { listAuditEntries, verifyAuditChain } from "../../store/audit-log.ts";
 import { defineRoute, principalOf } from "../access.ts";
-import type { AppEnv, Services } from "../context.ts";
+import type { Services } from "../context.ts";
+import { newRouter } from "../router.ts";
 import { problemResponses } from "../schemas.ts";
 
 const AuditEntrySchema = z
@@ -33,7 +33,13 @@ const VerificationSchema = z
     ok: z.boolean(),
     checked: z.number().int(),
     lastSeq: z.number().int(),
-    problem: z.object({ seq: z.number().int(), kind: z.enum(["altered", "missing", "relinked"]), message: z.string() }).optional(),
+    problem: z
+      .object({
+        seq: z.number().int(),
+        kind: z.enum(["altered", "missing", "relinked"]),
+        message: z.string(),
+      })
+      .optional(),
   })
   .openapi("AuditVerification");
 
@@ -49,7 +55,11 @@ const list = defineRoute({
       description: "A page of entries",
       content: {
         "application/json": {
-          schema: z.object({ items: z.array(AuditEntrySchema), total: z.number().int(), nextCursor: z.string().nullable() }),
+          schema: z.object({
+            items: z.array(AuditEntrySchema),
+            total: z.number().int(),
+            nextCursor: z.string().nullable(),
+          }),
         },
       },
     },
@@ -63,7 +73,13 @@ const verify = defineRoute({
   tags: ["audit"],
   summary: "Recompute the audit hash chain and report the first altered or missing entry",
   access: "export",
-  responses: { 200: { description: "Verification result", content: { "application/json": { schema: VerificationSchema } } }, ...problemResponses(401, 403) },
+  responses: {
+    200: {
+      description: "Verification result",
+      content: { "application/json": { schema: VerificationSchema } },
+    },
+    ...problemResponses(401, 403),
+  },
 });
 
 export function auditRoutes(services: Services) {

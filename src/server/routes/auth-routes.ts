@@ -1,9 +1,9 @@
-import { z } from "@hono/zod-openapi";
-import { newRouter } from "../router.ts";
 import { getConnInfo } from "@hono/node-server/conninfo";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { AppError } from "../../domain/errors.ts";
+import { recordAudit } from "../../store/audit-log.ts";
 import {
   clearLoginFailures,
   completeSetup,
@@ -15,9 +15,9 @@ import {
 } from "../../store/auth.ts";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../../store/credentials.ts";
 import { findUserByEmail, getUser, updateUser } from "../../store/users.ts";
-import { recordAudit } from "../../store/audit-log.ts";
 import { defineRoute, principalOf, SESSION_COOKIE } from "../access.ts";
-import type { AppEnv, Services } from "../context.ts";
+import type { Services } from "../context.ts";
+import { newRouter } from "../router.ts";
 import { EmailSchema, NameSchema, PasswordSchema, problemResponses, SessionSchema } from "../schemas.ts";
 
 // Failed sign-ins allowed per 15 minutes: few per account (guessing one password), more per
@@ -27,7 +27,11 @@ const THROTTLE = { windowMs: 15 * 60_000, maxPerAccount: 5, maxPerAddress: 30 };
 const SetupStatusSchema = z.object({ required: z.boolean() }).openapi("SetupStatus");
 const SetupBodySchema = z
   .strictObject({
-    setupToken: z.string().min(1).max(200).openapi({ description: "The one-time token printed in the server console." }),
+    setupToken: z
+      .string()
+      .min(1)
+      .max(200)
+      .openapi({ description: "The one-time token printed in the server console." }),
     email: EmailSchema,
     name: NameSchema.optional(),
     password: PasswordSchema,
@@ -40,7 +44,10 @@ const PasswordChangeSchema = z
   .strictObject({ currentPassword: z.string().min(1).max(256), newPassword: PasswordSchema })
   .openapi("PasswordChange");
 
-const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
+const json = <T extends z.ZodType>(schema: T) => ({
+  content: { "application/json": { schema } },
+  required: true,
+});
 const ok = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },
@@ -62,7 +69,10 @@ const setup = defineRoute({
   summary: "Create the first admin (needs the setup token printed in the console)",
   access: "public",
   request: { body: json(SetupBodySchema) },
-  responses: { 201: ok(SessionSchema, "Admin created and signed in"), ...problemResponses(400, 403, 409, 415) },
+  responses: {
+    201: ok(SessionSchema, "Admin created and signed in"),
+    ...problemResponses(400, 403, 409, 415),
+  },
 });
 
 const login = defineRoute({
@@ -72,7 +82,10 @@ const login = defineRoute({
   summary: "Sign in with e-mail and password",
   access: "public",
   request: { body: json(LoginBodySchema) },
-  responses: { 200: ok(SessionSchema, "Signed in; the session cookie is set"), ...problemResponses(400, 401, 415, 429) },
+  responses: {
+    200: ok(SessionSchema, "Signed in; the session cookie is set"),
+    ...problemResponses(400, 401, 415, 429),
+  },
 });
 
 const logout = defineRoute({
@@ -100,7 +113,10 @@ const changePassword = defineRoute({
   summary: "Change your own password (ends your other sessions)",
   access: "read",
   request: { body: json(PasswordChangeSchema) },
-  responses: { 200: ok(SessionSchema, "Password changed; a new session is set"), ...problemResponses(400, 401, 403, 415) },
+  responses: {
+    200: ok(SessionSchema, "Password changed; a new session is set"),
+    ...problemResponses(400, 401, 403, 415),
+  },
 });
 
 function clientAddress(c: Context): string | undefined {
@@ -145,16 +161,21 @@ export function authRoutes(services: Services) {
       const wait = await loginRetryAfter(db, email, address, THROTTLE);
       if (wait > 0) {
         const retryAfterSeconds = Math.ceil(wait / 1000);
-        throw new AppError("RATE_LIMITED", `Too many failed sign-ins. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`, {
-          details: { retryAfterSeconds },
-        });
+        throw new AppError(
+          "RATE_LIMITED",
+          `Too many failed sign-ins. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`,
+          {
+            details: { retryAfterSeconds },
+          },
+        );
       }
       const user = await findUserByEmail(db, services.workspaceId, email);
       // Hash even for unknown accounts, so response time does not reveal which e-mails exist.
       const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
       if (!user || !valid || user.disabledAt) {
         await recordLoginFailure(db, email, address);
-        if (user && valid && user.disabledAt) throw new AppError("USER_DISABLED", "This account is disabled. Ask an admin.");
+        if (user && valid && user.disabledAt)
+          throw new AppError("USER_DISABLED", "This account is disabled. Ask an admin.");
         throw new AppError("INVALID_CREDENTIALS", "Wrong e-mail or password.");
       }
       await clearLoginFailures(db, email);
@@ -170,7 +191,14 @@ export function authRoutes(services: Services) {
       const fresh = await getUser(db, services.workspaceId, user.id);
       return c.json(
         {
-          user: { id: fresh.id, email: fresh.email, name: fresh.name, role: fresh.role, disabled: false, createdAt: fresh.createdAt.toISOString() },
+          user: {
+            id: fresh.id,
+            email: fresh.email,
+            name: fresh.name,
+            role: fresh.role,
+            disabled: false,
+            createdAt: fresh.createdAt.toISOString(),
+          },
           via: "session" as const,
           csrfToken: created.csrfToken,
         },
@@ -185,7 +213,10 @@ export function authRoutes(services: Services) {
     })
     .openapi(session, async (c) => {
       const principal = principalOf(c);
-      return c.json({ user: principal.user, via: principal.via, csrfToken: principal.csrfToken ?? null }, 200);
+      return c.json(
+        { user: principal.user, via: principal.via, csrfToken: principal.csrfToken ?? null },
+        200,
+      );
     })
     .openapi(changePassword, async (c) => {
       const principal = principalOf(c);

@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { newRouter } from "../router.ts";
 import { isSetUp } from "../../store/auth.ts";
 import { defineRoute } from "../access.ts";
-import type { AppEnv, Services } from "../context.ts";
+import type { Services } from "../context.ts";
+import { newRouter } from "../router.ts";
 
 const HealthSchema = z
   .object({
@@ -19,7 +19,12 @@ const health = defineRoute({
   tags: ["system"],
   summary: "Liveness and readiness",
   access: "public",
-  responses: { 200: { description: "The server and its database answer", content: { "application/json": { schema: HealthSchema } } } },
+  responses: {
+    200: {
+      description: "The server and its database answer",
+      content: { "application/json": { schema: HealthSchema } },
+    },
+  },
 });
 
 export function healthRoutes(services: Services, version: string) {

@@ -1,10 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { newRouter } from "../router.ts";
-import { roleAllows } from "../../domain/roles.ts";
 import { AppError } from "../../domain/errors.ts";
+import { roleAllows } from "../../domain/roles.ts";
 import { createApiToken, listApiTokens, revokeApiToken } from "../../store/auth.ts";
 import { defineRoute, principalOf } from "../access.ts";
-import type { AppEnv, Services } from "../context.ts";
+import type { Services } from "../context.ts";
+import { newRouter } from "../router.ts";
 import { IdParamSchema, problemResponses } from "../schemas.ts";
 
 const TokenSchema = z
@@ -38,7 +38,12 @@ const list = defineRoute({
   summary: "List API tokens (your own; admins see all)",
   access: "read",
   responses: {
-    200: { description: "Tokens", content: { "application/json": { schema: z.object({ items: z.array(TokenSchema), total: z.number().int() }) } } },
+    200: {
+      description: "Tokens",
+      content: {
+        "application/json": { schema: z.object({ items: z.array(TokenSchema), total: z.number().int() }) },
+      },
+    },
     ...problemResponses(401),
   },
 });
@@ -51,7 +56,10 @@ const create = defineRoute({
   access: "read",
   request: { body: { content: { "application/json": { schema: NewTokenSchema } }, required: true } },
   responses: {
-    201: { description: "Created; the token is in the body, once", content: { "application/json": { schema: CreatedTokenSchema } } },
+    201: {
+      description: "Created; the token is in the body, once",
+      content: { "application/json": { schema: CreatedTokenSchema } },
+    },
     ...problemResponses(400, 401, 403, 404, 415),
   },
 });
@@ -71,7 +79,11 @@ export function tokenRoutes(services: Services) {
   return newRouter()
     .openapi(list, async (c) => {
       const p = principalOf(c);
-      const items = await listApiTokens(db, p.workspaceId, roleAllows(p.role, "admin") ? undefined : p.user.id);
+      const items = await listApiTokens(
+        db,
+        p.workspaceId,
+        roleAllows(p.role, "admin") ? undefined : p.user.id,
+      );
       return c.json({ items, total: items.length }, 200);
     })
     .openapi(create, async (c) => {
@@ -81,14 +93,24 @@ export function tokenRoutes(services: Services) {
       if (userId !== p.user.id && !roleAllows(p.role, "admin")) {
         throw new AppError("FORBIDDEN", "Only admins may create tokens for other users.");
       }
-      const expiresAt = body.expiresInDays ? new Date(Date.now() + body.expiresInDays * 86_400_000) : undefined;
-      const created = await createApiToken(db, { workspaceId: p.workspaceId, userId, name: body.name, expiresAt }, p.actor);
+      const expiresAt = body.expiresInDays
+        ? new Date(Date.now() + body.expiresInDays * 86_400_000)
+        : undefined;
+      const created = await createApiToken(
+        db,
+        { workspaceId: p.workspaceId, userId, name: body.name, expiresAt },
+        p.actor,
+      );
       return c.json(created, 201);
     })
     .openapi(revoke, async (c) => {
       const p = principalOf(c);
       const { id } = c.req.valid("param");
-      await revokeApiToken(db, { workspaceId: p.workspaceId, id, requesterId: p.user.id, mayRevokeAny: roleAllows(p.role, "admin") }, p.actor);
+      await revokeApiToken(
+        db,
+        { workspaceId: p.workspaceId, id, requesterId: p.user.id, mayRevokeAny: roleAllows(p.role, "admin") },
+        p.actor,
+      );
       return c.body(null, 204);
     });
 }

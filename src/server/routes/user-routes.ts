@@ -1,12 +1,25 @@
 import { z } from "@hono/zod-openapi";
-import { newRouter } from "../router.ts";
 import { createUser, listUsers, updateUser } from "../../store/users.ts";
 import { defineRoute, principalOf } from "../access.ts";
-import type { AppEnv, Services } from "../context.ts";
-import { EmailSchema, IdParamSchema, NameSchema, PasswordSchema, problemResponses, RoleSchema, UserSchema } from "../schemas.ts";
+import type { Services } from "../context.ts";
+import { newRouter } from "../router.ts";
+import {
+  EmailSchema,
+  IdParamSchema,
+  NameSchema,
+  PasswordSchema,
+  problemResponses,
+  RoleSchema,
+  UserSchema,
+} from "../schemas.ts";
 
 const NewUserSchema = z
-  .strictObject({ email: EmailSchema, name: NameSchema.optional(), role: RoleSchema, password: PasswordSchema })
+  .strictObject({
+    email: EmailSchema,
+    name: NameSchema.optional(),
+    role: RoleSchema,
+    password: PasswordSchema,
+  })
   .openapi("NewUser");
 const UserPatchSchema = z
   .strictObject({
@@ -24,7 +37,12 @@ const list = defineRoute({
   summary: "List the workspace's users",
   access: "admin",
   responses: {
-    200: { description: "Users", content: { "application/json": { schema: z.object({ items: z.array(UserSchema), total: z.number().int() }) } } },
+    200: {
+      description: "Users",
+      content: {
+        "application/json": { schema: z.object({ items: z.array(UserSchema), total: z.number().int() }) },
+      },
+    },
     ...problemResponses(401, 403),
   },
 });
@@ -48,7 +66,10 @@ const patch = defineRoute({
   tags: ["users"],
   summary: "Change a user's name, role, password or disabled state",
   access: "admin",
-  request: { params: IdParamSchema, body: { content: { "application/json": { schema: UserPatchSchema } }, required: true } },
+  request: {
+    params: IdParamSchema,
+    body: { content: { "application/json": { schema: UserPatchSchema } }, required: true },
+  },
   responses: {
     200: { description: "Updated", content: { "application/json": { schema: UserSchema } } },
     ...problemResponses(400, 401, 403, 404, 409, 415),
@@ -64,7 +85,11 @@ export function userRoutes(services: Services) {
     })
     .openapi(create, async (c) => {
       const principal = principalOf(c);
-      const user = await createUser(db, { ...c.req.valid("json"), workspaceId: principal.workspaceId }, principal.actor);
+      const user = await createUser(
+        db,
+        { ...c.req.valid("json"), workspaceId: principal.workspaceId },
+        principal.actor,
+      );
       return c.json(user, 201);
     })
     .openapi(patch, async (c) => {

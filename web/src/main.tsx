@@ -1,0 +1,98 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import {
+  createRootRoute,
+  createRoute,
+  createRouter,
+  Navigate,
+  Outlet,
+  RouterProvider,
+  useRouterState,
+} from "@tanstack/react-router";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { ErrorNote } from "./components/ui";
+import { AppFrame } from "./pages/app-frame";
+import { AreaPage, DashboardPage } from "./pages/area-pages";
+import { LoginPage } from "./pages/login-page";
+import { SettingsPage } from "./pages/settings-page";
+import { SetupPage } from "./pages/setup-page";
+import { UsersPage } from "./pages/users-page";
+import { errorMessage, useSessionState } from "./session";
+import "./styles.css";
+
+const PUBLIC_PATHS = new Set(["/login", "/setup"]);
+
+/** Sends people where their session state says they belong: setup, sign-in, or the app. */
+function Root() {
+  const state = useSessionState();
+  const path = useRouterState({ select: (s) => s.location.pathname });
+  if (state.isLoading) return <p className="p-8 text-sm text-slate-500">Loading…</p>;
+  if (state.error || !state.data)
+    return (
+      <div className="p-8">
+        <ErrorNote message={`Assay is not reachable: ${errorMessage(state.error)}`} />
+      </div>
+    );
+  const s = state.data;
+  if (s.kind === "setup-required" && path !== "/setup") return <Navigate to="/setup" />;
+  if (s.kind === "signed-out" && path !== "/login") return <Navigate to="/login" />;
+  if (s.kind === "signed-in" && PUBLIC_PATHS.has(path)) return <Navigate to="/" />;
+  return <Outlet />;
+}
+
+function Frame() {
+  const state = useSessionState();
+  if (state.data?.kind !== "signed-in") return null;
+  return <AppFrame session={state.data.session} />;
+}
+
+function Users() {
+  const state = useSessionState();
+  if (state.data?.kind !== "signed-in") return null;
+  if (state.data.session.user.role !== "admin") return <ErrorNote message="Only admins manage users." />;
+  return <UsersPage currentUserId={state.data.session.user.id} />;
+}
+
+const rootRoute = createRootRoute({ component: Root });
+const setupRoute = createRoute({ getParentRoute: () => rootRoute, path: "/setup", component: SetupPage });
+const loginRoute = createRoute({ getParentRoute: () => rootRoute, path: "/login", component: LoginPage });
+const appRoute = createRoute({ getParentRoute: () => rootRoute, id: "app", component: Frame });
+const child = <P extends string>(path: P, component: () => React.ReactNode) =>
+  createRoute({ getParentRoute: () => appRoute, path, component });
+
+const routeTree = rootRoute.addChildren([
+  setupRoute,
+  loginRoute,
+  appRoute.addChildren([
+    child("/", DashboardPage),
+    child("/vendors", () => <AreaPage area="vendors" />),
+    child("/assessments", () => <AreaPage area="assessments" />),
+    child("/evidence", () => <AreaPage area="evidence" />),
+    child("/models", () => <AreaPage area="models" />),
+    child("/usage", () => <AreaPage area="usage" />),
+    child("/monitoring", () => <AreaPage area="monitoring" />),
+    child("/audit-pack", () => <AreaPage area="auditPack" />),
+    child("/settings", SettingsPage),
+    child("/users", Users),
+  ]),
+]);
+
+const router = createRouter({ routeTree, defaultPreload: "intent" });
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: typeof router;
+  }
+}
+
+const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
+const rootElement = document.getElementById("root");
+if (rootElement) {
+  createRoot(rootElement).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+}
