@@ -1,5 +1,6 @@
 /// <reference types="vite/client" />
 // The bank is read through Vite's `?raw` import so this test of a pure module needs no file system.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import bankYaml from "../../catalog/questions/ai-vendor-v1.yaml?raw";
@@ -311,5 +312,66 @@ describe("analyzeAnswers evidence", () => {
     expect(quoteAnswer(q01, { value: "type1_only" })).toBe("Type I only");
     expect(quoteAnswer(q05, { value: 48 })).toBe("48 hours");
     expect(quoteAnswer(q05, undefined)).toBe("(no answer)");
+  });
+});
+
+describe("analyzeAnswers on arbitrary vendor input", () => {
+  const words = [
+    "SOC 2",
+    "none",
+    "proprietary",
+    "30 days",
+    "retained",
+    "we never train on customer data",
+    "N/A",
+    "see our website",
+    "model",
+    "yes",
+    "no",
+  ];
+  const arbText = fc.oneof(
+    fc.string({ maxLength: 300 }),
+    fc.array(fc.constantFrom(...words), { maxLength: 12 }).map((w) => w.join(" ")),
+  );
+  const arbValue = fc.oneof(
+    arbText,
+    fc.constantFrom("yes", "no", "partial", "na", "none", "type2_current", "every_release"),
+    fc.array(fc.constantFrom("eu", "us", "other", "gdpr"), { maxLength: 3 }),
+    fc.double({ min: 0, max: 1e6, noNaN: true }),
+    fc.constant(null),
+  );
+  const arbAnswers = fc.dictionary(
+    fc.constantFrom(...tier3.map((q) => q.id)),
+    fc.record(
+      { value: arbValue, comment: fc.option(arbText, { nil: undefined }) },
+      { requiredKeys: ["value"] },
+    ),
+  );
+
+  it("never throws, is deterministic and cites only asked questions with bounded quotes", () => {
+    fc.assert(
+      fc.property(arbAnswers, (answers) => {
+        const findings = analyzeAnswers({ questions: tier3, answers });
+        expect(analyzeAnswers({ questions: tier3, answers })).toEqual(findings);
+        const asked = new Set(tier3.map((q) => q.id));
+        const ids = new Set<string>();
+        for (const f of findings) {
+          expect(ids.has(f.id)).toBe(false);
+          ids.add(f.id);
+          for (const id of f.questionIds) expect(asked.has(id)).toBe(true);
+          for (const e of f.evidence) expect(e.quote.length).toBeLessThanOrEqual(500);
+        }
+        for (const q of tier3) {
+          const a = answers[q.id];
+          const blank =
+            a === undefined ||
+            a.value === null ||
+            (typeof a.value === "string" && a.value.trim() === "") ||
+            (Array.isArray(a.value) && a.value.length === 0);
+          expect(ids.has(`missing_answer:${q.id}`)).toBe(blank);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
