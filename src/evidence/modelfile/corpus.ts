@@ -215,6 +215,8 @@ export interface ZipEntrySpec {
   dataDescriptor?: boolean;
   /** Leave this entry out of the central directory. */
   omitFromCentral?: boolean;
+  /** Local-header offset written for an `extraCentral` entry (default 0). */
+  centralOffset?: number;
 }
 
 /** Builds a zip archive byte by byte, with hooks to produce the tricks scanners must catch. */
@@ -276,7 +278,15 @@ export function buildZip(
   for (const e of options.extraCentral ?? []) {
     const payload = e.compressed ?? e.data;
     central.push(
-      centralHeader(e, e.flags ?? 0, e.method ?? 0, crc32(e.data), payload.length, e.data.length, 0),
+      centralHeader(
+        e,
+        e.flags ?? 0,
+        e.method ?? 0,
+        crc32(e.data),
+        payload.length,
+        e.data.length,
+        e.centralOffset ?? 0,
+      ),
     );
     count++;
   }
