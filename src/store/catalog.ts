@@ -9,6 +9,7 @@ import { AiActCatalogSchema } from "../domain/ai-act.ts";
 import { DataClassCatalogSchema } from "../domain/data-classes.ts";
 import { AppError } from "../domain/errors.ts";
 import { QuestionBankSchema } from "../domain/question-bank.ts";
+import { RemediationTemplatesSchema } from "../domain/remediation.ts";
 import { ScoringWeightsSchema } from "../domain/scoring.ts";
 import { vendorCatalogEntrySchema } from "../domain/vendor-catalog.ts";
 import type { Db } from "./database.ts";
@@ -32,6 +33,7 @@ export const CATALOG_KINDS: CatalogKind[] = [
   { folder: "data-classes", schema: DataClassCatalogSchema, keyOf: byFileName },
   { folder: "questions", schema: QuestionBankSchema, keyOf: byFileName },
   { folder: "regulation", schema: AiActCatalogSchema, keyOf: byFileName },
+  { folder: "remediation", schema: RemediationTemplatesSchema, keyOf: byFileName },
   { folder: "scoring", schema: ScoringWeightsSchema, keyOf: byFileName },
   { folder: "vendors", schema: vendorCatalogEntrySchema, keyOf: byFileName },
 ];
