@@ -5,9 +5,11 @@ import { parse } from "yaml";
 import bankYaml from "../../catalog/questions/ai-vendor-v1.yaml?raw";
 import { isAppError } from "./errors.ts";
 import {
+  allowedValues,
   BANK_QUESTION_ID,
   parseQuestionBank,
   type QuestionInput,
+  questionsByReference,
   RED_FLAG_RULES,
   selectQuestions,
   validateAnswers,
@@ -176,5 +178,30 @@ describe("validateAnswers", () => {
     const issues = validateAnswers(questions, { [id]: { value } });
     expect(issues).toHaveLength(1);
     expect(issues[0]?.questionId).toBe(id);
+  });
+});
+
+describe("helpers for forms, spreadsheets and the audit pack", () => {
+  const byId = (id: string) => {
+    const q = bank.questions.find((x) => x.id === id);
+    if (!q) throw new Error(`bank lost ${id}`);
+    return q;
+  };
+
+  it("lists the allowed values of each answer type", () => {
+    expect(allowedValues(byId("q17"))).toEqual(["yes", "no", "partial"]);
+    expect(allowedValues(byId("q19"))).toEqual(["yes", "no", "partial", "na"]);
+    expect(allowedValues(byId("q06"))).toEqual(["at_least_annual", "less_than_annual", "none"]);
+    expect(allowedValues(byId("q10"))).toBeUndefined();
+  });
+
+  it("maps framework clauses to the questions that address them", () => {
+    const map = questionsByReference(bank.questions);
+    const cc92 = map.soc2.find((r) => r.clause === "CC9.2");
+    expect(cc92?.questionIds).toEqual(expect.arrayContaining(["q01", "q24", "q25"]));
+    expect(map.euAiAct.find((r) => r.clause === "Art. 25")?.questionIds).toEqual(["q24", "q39"]);
+    expect(map.nistAiRmf.map((r) => r.clause)).toContain("GV-6.1");
+    const soc2Clauses = map.soc2.map((r) => r.clause);
+    expect(soc2Clauses.indexOf("CC2.3")).toBeLessThan(soc2Clauses.indexOf("CC9.2"));
   });
 });

@@ -290,3 +290,45 @@ export function validateAnswers(questions: readonly Question[], answers: Answers
   }
   return issues;
 }
+
+/**
+ * The values an answer to `question` may take, for spreadsheets and forms: yes/no/partial (and
+ * na where accepted) or the option values of a choice; undefined for free answers.
+ */
+export function allowedValues(question: Question): string[] | undefined {
+  if (question.answerType === "yes_no_partial_na") {
+    return YES_NO_VALUES.filter((v) => v !== "na" || question.naAllowed);
+  }
+  if (question.answerType === "single_choice" || question.answerType === "multi_choice") {
+    return (question.options ?? []).map((o) => o.value);
+  }
+  return undefined;
+}
+
+export const REFERENCE_FRAMEWORKS = ["soc2", "iso42001", "nistAiRmf", "euAiAct"] as const;
+export type ReferenceFramework = (typeof REFERENCE_FRAMEWORKS)[number];
+
+/**
+ * Which questions address which framework clause (SOC 2 criterion, ISO/IEC 42001 Annex A control,
+ * NIST AI RMF subcategory, EU AI Act article), from the questions' references; for the audit
+ * pack's framework mapping. Clauses and question ids are sorted.
+ */
+export function questionsByReference(
+  questions: readonly Question[],
+): Record<ReferenceFramework, { clause: string; questionIds: string[] }[]> {
+  const out = {} as Record<ReferenceFramework, { clause: string; questionIds: string[] }[]>;
+  for (const framework of REFERENCE_FRAMEWORKS) {
+    const byClause = new Map<string, Set<string>>();
+    for (const q of questions) {
+      for (const clause of q.references[framework] ?? []) {
+        const set = byClause.get(clause) ?? new Set<string>();
+        set.add(q.id);
+        byClause.set(clause, set);
+      }
+    }
+    out[framework] = [...byClause.entries()]
+      .sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }))
+      .map(([clause, ids]) => ({ clause, questionIds: [...ids].sort() }));
+  }
+  return out;
+}
