@@ -128,3 +128,26 @@ describe("extractPdfText", () => {
     );
   });
 });
+
+describe("extractPdfText thread reuse", () => {
+  it("keeps working after refusals, timeouts and successes in any order", async () => {
+    const locked = await renderPdf((doc) => para(doc, PAGE_TEXT[0] ?? ""), { userPassword: "pw" });
+    const outcomes: string[] = [];
+    for (const [bytes, limits] of [
+      [threePages, {}],
+      [locked, {}],
+      [threePages, { timeoutMs: 1 }],
+      [threePages, {}],
+      [locked, {}],
+      [threePages, {}],
+    ] as const) {
+      outcomes.push(await codeOf(extractPdfText(bytes, limits)));
+    }
+    expect(outcomes).toEqual(["none", "PDF_ENCRYPTED", "INPUT_TOO_LARGE", "none", "PDF_ENCRYPTED", "none"]);
+  });
+
+  it("serves parallel documents", async () => {
+    const results = await Promise.all([1, 2, 3, 4].map(() => extractPdfText(threePages)));
+    expect(results.map((r) => r.pageCount)).toEqual([3, 3, 3, 3]);
+  });
+});

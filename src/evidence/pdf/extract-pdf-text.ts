@@ -38,48 +38,61 @@ export async function extractPdfText(bytes: Uint8Array, limits: Partial<PdfLimit
 }
 
 type WorkerReply =
-  | { ok: true; result: RawPdfText }
-  | { ok: false; code: string; message: string; details?: Record<string, unknown> };
+  | { id: number; ok: true; result: RawPdfText }
+  | { id: number; ok: false; code: string; message: string; details?: Record<string, unknown> };
 
 function toErrorCode(code: string): ErrorCode {
   return (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : "DOCUMENT_CORRUPT";
 }
 
+/** Warm threads kept between documents: loading pdf.js and warming its code costs about as much as a report. */
+const MAX_IDLE_WORKERS = 2;
+const idle: Worker[] = [];
+let nextJobId = 1;
+
+function takeWorker(): Worker {
+  const warm = idle.pop();
+  if (warm) {
+    warm.ref();
+    return warm;
+  }
+  const worker = new Worker(new URL("./pdf-worker.ts", import.meta.url), {
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+  });
+  // Lifetime listeners: a thread that dies while idle leaves the pool instead of taking a job.
+  worker.on("exit", () => dropIdle(worker));
+  worker.on("error", () => dropIdle(worker));
+  return worker;
+}
+
+function releaseWorker(worker: Worker): void {
+  if (idle.length < MAX_IDLE_WORKERS) {
+    // An idle thread must not keep the process alive, and one that dies while idle is dropped.
+    worker.unref();
+    idle.push(worker);
+  } else {
+    void worker.terminate();
+  }
+}
+
+function dropIdle(worker: Worker): void {
+  const at = idle.indexOf(worker);
+  if (at >= 0) idle.splice(at, 1);
+}
+
 function runWorker(bytes: Uint8Array, limits: PdfLimits): Promise<RawPdfText> {
   return new Promise((resolve, reject) => {
-    // The worker gets its own copy, so the caller's buffer is never detached.
-    const worker = new Worker(new URL("./pdf-worker.ts", import.meta.url), {
-      workerData: { bytes: new Uint8Array(bytes), limits },
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-    });
+    const worker = takeWorker();
+    const id = nextJobId++;
     let settled = false;
-    const settle = (action: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      action();
-      void worker.terminate();
-    };
-    const timer = setTimeout(() => {
-      settle(() =>
-        reject(
-          new AppError(
-            "INPUT_TOO_LARGE",
-            `Reading the PDF took longer than ${limits.timeoutMs} ms and was stopped.`,
-            {
-              details: { limit: "timeoutMs", timeoutMs: limits.timeoutMs },
-            },
-          ),
-        ),
-      );
-    }, limits.timeoutMs);
-    worker.on("message", (reply: WorkerReply) => {
+    const onMessage = (reply: WorkerReply) => {
+      if (reply.id !== id) return;
       settle(() => {
         if (reply.ok) resolve(reply.result);
         else reject(new AppError(toErrorCode(reply.code), reply.message, { details: reply.details }));
-      });
-    });
-    worker.on("error", (error: Error & { code?: string }) => {
+      }, true);
+    };
+    const onError = (error: Error & { code?: string }) => {
       settle(() => {
         if (error.code === "ERR_WORKER_OUT_OF_MEMORY") {
           reject(
@@ -90,14 +103,51 @@ function runWorker(bytes: Uint8Array, limits: PdfLimits): Promise<RawPdfText> {
         } else {
           reject(new AppError("DOCUMENT_CORRUPT", "The PDF could not be read.", { cause: error }));
         }
-      });
-    });
-    worker.on("exit", (exitCode) => {
-      settle(() =>
-        reject(
-          new AppError("DOCUMENT_CORRUPT", "The PDF reader stopped unexpectedly.", { details: { exitCode } }),
-        ),
+      }, false);
+    };
+    const onExit = (exitCode: number) => {
+      dropIdle(worker);
+      settle(
+        () =>
+          reject(
+            new AppError("DOCUMENT_CORRUPT", "The PDF reader stopped unexpectedly.", {
+              details: { exitCode },
+            }),
+          ),
+        false,
       );
-    });
+    };
+    const settle = (action: () => void, reusable: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+      action();
+      if (reusable) releaseWorker(worker);
+      else void worker.terminate();
+    };
+    const timer = setTimeout(() => {
+      settle(
+        () =>
+          reject(
+            new AppError(
+              "INPUT_TOO_LARGE",
+              `Reading the PDF took longer than ${limits.timeoutMs} ms and was stopped.`,
+              {
+                details: { limit: "timeoutMs", timeoutMs: limits.timeoutMs },
+              },
+            ),
+          ),
+        false,
+      );
+    }, limits.timeoutMs);
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.on("exit", onExit);
+    // The thread gets its own copy, so the caller's buffer is never detached.
+    const copy = new Uint8Array(bytes);
+    worker.postMessage({ id, bytes: copy, limits }, [copy.buffer]);
   });
 }

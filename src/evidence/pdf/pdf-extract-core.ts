@@ -49,7 +49,8 @@ export function joinTextItems(items: readonly unknown[]): string {
  */
 export async function extractPagesWithPdfjs(bytes: Uint8Array, limits: PdfLimits): Promise<RawPdfText> {
   const task = getDocument({
-    data: bytes,
+    // pdf.js takes ownership of (and detaches) the buffer it is given; keep the caller's intact.
+    data: new Uint8Array(bytes),
     isEvalSupported: false,
     disableFontFace: true,
     useSystemFonts: false,
