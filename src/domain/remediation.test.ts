@@ -8,7 +8,14 @@ import { analyzeAnswers } from "./answer-analysis.ts";
 import { isAppError } from "./errors.ts";
 import type { Finding, FindingSeverity } from "./findings.ts";
 import { parseQuestionBank, RED_FLAG_RULES, selectQuestions } from "./question-bank.ts";
-import { parseRemediationTemplates, planRemediation } from "./remediation.ts";
+import {
+  conditionsFromPlan,
+  isRemediationOverdue,
+  parseRemediationTemplates,
+  planRemediation,
+  type RemediationItem,
+  updateRemediationItem,
+} from "./remediation.ts";
 
 const templates = parseRemediationTemplates(parse(templatesYaml));
 const bank = parseQuestionBank(parse(bankYaml));
@@ -142,5 +149,87 @@ describe("templates-v1.yaml", () => {
     } catch (error) {
       expect(isAppError(error, "CATALOG_INVALID")).toBe(true);
     }
+  });
+});
+
+describe("following an item up", () => {
+  function modelCardItem(): RemediationItem {
+    const item = planRemediation({ findings: [finding("no_model_card", ["q15"])], templates, decidedOn })
+      .items[0];
+    if (!item) throw new Error("no item planned");
+    return item;
+  }
+
+  it("closes an item only with evidence and records the date", () => {
+    const started = updateRemediationItem(modelCardItem(), { status: "in_progress", on: "2026-11-30" });
+    const closed = updateRemediationItem(started, {
+      status: "closed",
+      on: "2026-12-10",
+      evidenceRefs: ["sha256:4f2a0c", "https://vendor.example/model-card"],
+    });
+    expect(closed).toMatchObject({
+      status: "closed",
+      closedOn: "2026-12-10",
+      evidenceRefs: ["sha256:4f2a0c", "https://vendor.example/model-card"],
+    });
+    expect(isRemediationOverdue(closed, "2027-01-30")).toBe(false);
+    const reopened = updateRemediationItem(closed, {
+      status: "open",
+      on: "2027-01-05",
+      note: "Card omits evaluation.",
+    });
+    expect(reopened).toMatchObject({ status: "open", closedOn: null, note: "Card omits evaluation." });
+  });
+
+  it.each([
+    {
+      name: "closing without evidence",
+      update: { status: "closed", on: "2026-12-10", evidenceRefs: [] },
+      code: "VALIDATION_FAILED",
+    },
+    {
+      name: "accepting a risk without a reason",
+      update: { status: "risk_accepted", on: "2026-12-10", note: "fine" },
+      code: "VALIDATION_FAILED",
+    },
+    {
+      name: "an impossible date",
+      update: { status: "in_progress", on: "2026-13-01" },
+      code: "VALIDATION_FAILED",
+    },
+  ])("rejects $name as VALIDATION_FAILED", ({ update }) => {
+    try {
+      updateRemediationItem(modelCardItem(), update as Parameters<typeof updateRemediationItem>[1]);
+      expect.unreachable();
+    } catch (error) {
+      expect(isAppError(error, "VALIDATION_FAILED")).toBe(true);
+    }
+  });
+
+  it("refuses to move a closed item anywhere but back to open", () => {
+    const closed = updateRemediationItem(modelCardItem(), {
+      status: "closed",
+      on: "2026-12-10",
+      evidenceRefs: ["sha256:1"],
+    });
+    try {
+      updateRemediationItem(closed, { status: "in_progress", on: "2026-12-11" });
+      expect.unreachable();
+    } catch (error) {
+      expect(isAppError(error, "CONFLICT")).toBe(true);
+    }
+  });
+
+  it("knows when an open item is overdue and lists conditions for the decision", () => {
+    const item = modelCardItem();
+    expect(item.dueDate).toBe("2026-12-23");
+    expect(isRemediationOverdue(item, "2026-12-23")).toBe(false);
+    expect(isRemediationOverdue(item, "2026-12-24")).toBe(true);
+    const plan = planRemediation({
+      findings: [finding("no_model_card", ["q15"]), finding("no_gdpr_dpa", ["q36"])],
+      templates,
+      decidedOn,
+    });
+    expect(conditionsFromPlan(plan)).toEqual(["gdpr_dpa", "model_card"]);
   });
 });

@@ -5,7 +5,7 @@
  * by whom, by when (decision date + the template's days) and the evidence that closes it.
  */
 import { z } from "zod";
-import { addCalendarDays, type CalendarDate } from "./business-days.ts";
+import { addCalendarDays, type CalendarDate, CalendarDateSchema, compareDates } from "./business-days.ts";
 import { AppError } from "./errors.ts";
 import { type Finding, type FindingSeverity, maxSeverity, sortFindings } from "./findings.ts";
 
@@ -81,6 +81,11 @@ export interface RemediationItem {
   closingEvidence: string[];
   findingIds: string[];
   questionIds: string[];
+  /** References (document hashes, links) to the evidence that closed the item. */
+  evidenceRefs: string[];
+  /** Why a risk was accepted, or a note on closing. */
+  note: string | null;
+  closedOn: CalendarDate | null;
 }
 
 export interface PlanRemediationInput {
@@ -143,6 +148,9 @@ export function planRemediation(input: PlanRemediationInput): RemediationPlan {
       closingEvidence: [...template.closingEvidence],
       findingIds: group.findings.map((f) => f.id),
       questionIds: [...new Set(group.findings.flatMap((f) => f.questionIds))].sort(),
+      evidenceRefs: [],
+      note: null,
+      closedOn: null,
     });
   }
   items.sort(
@@ -152,4 +160,92 @@ export function planRemediation(input: PlanRemediationInput): RemediationPlan {
       a.id.localeCompare(b.id),
   );
   return { items, unmatched };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Following an item up
+
+/** Allowed status moves: work starts, the item closes with evidence or its risk is accepted; a closed item can be reopened. */
+export const REMEDIATION_TRANSITIONS: Readonly<Record<RemediationStatus, readonly RemediationStatus[]>> = {
+  open: ["in_progress", "closed", "risk_accepted"],
+  in_progress: ["open", "closed", "risk_accepted"],
+  closed: ["open"],
+  risk_accepted: ["open"],
+};
+
+export const RemediationUpdateSchema = z.discriminatedUnion("status", [
+  z
+    .object({
+      status: z.literal("open"),
+      on: CalendarDateSchema,
+      note: z.string().trim().min(1).max(2000).optional(),
+    })
+    .strict(),
+  z.object({ status: z.literal("in_progress"), on: CalendarDateSchema }).strict(),
+  z
+    .object({
+      status: z.literal("closed"),
+      on: CalendarDateSchema,
+      /** At least one reference to the evidence that closes the item. */
+      evidenceRefs: z.array(z.string().trim().min(1).max(500)).min(1).max(50),
+      note: z.string().trim().min(1).max(2000).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      status: z.literal("risk_accepted"),
+      on: CalendarDateSchema,
+      note: z.string().trim().min(20, "explain why the risk is accepted in at least 20 characters").max(2000),
+    })
+    .strict(),
+]);
+export type RemediationUpdate = z.input<typeof RemediationUpdateSchema>;
+
+/**
+ * Decides an item's next state: closing needs evidence references, accepting the risk needs a
+ * written reason; an illegal move throws CONFLICT, a malformed update VALIDATION_FAILED.
+ */
+export function updateRemediationItem(item: RemediationItem, rawUpdate: RemediationUpdate): RemediationItem {
+  const parsed = RemediationUpdateSchema.safeParse(rawUpdate);
+  if (!parsed.success) {
+    throw new AppError("VALIDATION_FAILED", "The remediation update is not valid.", {
+      details: { issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) },
+    });
+  }
+  const update = parsed.data;
+  if (!REMEDIATION_TRANSITIONS[item.status].includes(update.status)) {
+    throw new AppError(
+      "CONFLICT",
+      `A remediation item that is ${item.status} cannot become ${update.status}.`,
+      {
+        details: { from: item.status, to: update.status, allowed: [...REMEDIATION_TRANSITIONS[item.status]] },
+      },
+    );
+  }
+  switch (update.status) {
+    case "closed":
+      return {
+        ...item,
+        status: "closed",
+        evidenceRefs: update.evidenceRefs,
+        note: update.note ?? null,
+        closedOn: update.on,
+      };
+    case "risk_accepted":
+      return { ...item, status: "risk_accepted", note: update.note, closedOn: update.on };
+    case "open":
+      return { ...item, status: "open", note: update.note ?? item.note, closedOn: null };
+    case "in_progress":
+      return { ...item, status: "in_progress" };
+  }
+}
+
+/** True when the item is still open or in progress after its due date. */
+export function isRemediationOverdue(item: RemediationItem, today: CalendarDate): boolean {
+  return (item.status === "open" || item.status === "in_progress") && compareDates(today, item.dueDate) > 0;
+}
+
+/** The conditions an "approved with conditions" decision lists: the plan's item ids. */
+export function conditionsFromPlan(plan: RemediationPlan): string[] {
+  return plan.items.map((i) => i.id);
 }
