@@ -49,8 +49,8 @@ export interface CertificateAnalysis {
 export const CERTIFICATE_REMINDER_DAYS = 60;
 const MAX_CERTIFICATE_CHARS = 2_000_000;
 const DATE_RE = `(${DATE_SOURCE})`;
-const SCOPE_BODY =
-  "Scope(?:\\s+of\\s+(?:certification|registration))?\\s*[:.]?\\s*\\n?\\s*([\\s\\S]{10,1500}?)(?=\\n\\s*\\n|\\n\\s*(?:Certificate|Issue|Valid|Original|Expir|Date)\\b|$)";
+const SCOPE_LABEL = /(^|\n)?[ \t]*\bScope(?:\s+of\s+(?:certification|registration))?\s*[:.]?[ \t]*\n?/gi;
+const SCOPE_END = /\n\s*\n|\n\s*(?:Certificate|Issue|Valid|Original|Expir|Date)\b/i;
 
 function standardOf(number: string): CertifiedStandard {
   const known: Record<string, CertifiedStandard> = {
@@ -78,6 +78,28 @@ function labelled(
   const m = firstMatch(joined.text, pattern);
   const value = m?.[1] ? clean(m[1]) : "";
   return m && value.length > 0 ? extractedAt(joined, value, m.index, m.index + m[0].length) : null;
+}
+
+/**
+ * The certified scope: the text after a "Scope" label up to a blank line or the next labelled
+ * field. A label at the start of a line wins over one inside a sentence ("for the following
+ * scope:"). Each label is looked at once, in a bounded window, so hostile text stays linear.
+ */
+function findScope(joined: JoinedText): Extracted<string> | null {
+  let inline: Extracted<string> | null = null;
+  let tries = 0;
+  for (const m of joined.text.matchAll(SCOPE_LABEL)) {
+    if (++tries > 50) break;
+    const bodyStart = m.index + m[0].length;
+    const window = joined.text.slice(bodyStart, bodyStart + 1_500);
+    const stop = SCOPE_END.exec(window);
+    const value = squeeze(window.slice(0, stop ? stop.index : window.length));
+    if (value.length < 10) continue;
+    const fact = extractedAt(joined, value, m.index, bodyStart + value.length);
+    if (m[1] !== undefined || m.index === 0) return fact;
+    inline ??= fact;
+  }
+  return inline;
 }
 
 /**
@@ -141,10 +163,7 @@ export function parseCertificate(doc: DocumentText): CertificateFacts {
       /\bcertify\s+that\s+(?:the\s+(?:information\s+security\s+|AI\s+)?management\s+system\s+(?:of|operated\s+by)\s+)?([^\n]{2,120})/i,
       (s) => s.trim().replace(/[,;:]+$/, ""),
     ),
-    // A "Scope" heading at the start of a line first; then "for the following scope: ..." inline.
-    scope:
-      labelled(joined, new RegExp(`(?:^|\\n)[ \\t]*${SCOPE_BODY}`, "i"), squeeze) ??
-      labelled(joined, new RegExp(`\\b${SCOPE_BODY}`, "i"), squeeze),
+    scope: findScope(joined),
     issueDate,
     validUntil,
   };
