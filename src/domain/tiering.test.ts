@@ -1,5 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isAppError } from "./errors.ts";
+import { DATA_CLASSES, INTEGRATION_DOMAINS, TRAINING_USE } from "./inventory.ts";
 import { classifyTier, type TieringIntegration, type TierRule } from "./tiering.ts";
 
 /** An integration that fires no rule: internal, non-sensitive, known in every attribute. */
@@ -241,5 +243,49 @@ describe("tier override", () => {
     } catch (error) {
       expect(isAppError(error, "VALIDATION_FAILED")).toBe(true);
     }
+  });
+});
+
+describe("classifyTier properties", () => {
+  const arbIntegration: fc.Arbitrary<TieringIntegration> = fc.record({
+    id: fc.uuid(),
+    name: fc.string({ minLength: 1, maxLength: 20 }),
+    decisionCritical: fc.constantFrom(true, false, null, undefined),
+    domain: fc.option(fc.constantFrom(...INTEGRATION_DOMAINS), { nil: undefined }),
+    dataClasses: fc.option(fc.subarray([...DATA_CLASSES]), { nil: undefined }),
+    customerFacing: fc.constantFrom(true, false, null, undefined),
+    trainingUse: fc.option(fc.constantFrom(...TRAINING_USE), { nil: undefined }),
+  });
+
+  it("gives the highest reason's tier and the matching policy", () => {
+    fc.assert(
+      fc.property(fc.array(arbIntegration, { maxLength: 6 }), (integrations) => {
+        const result = classifyTier({ integrations, asOf });
+        const highest = Math.max(1, ...result.reasons.map((r) => r.tier));
+        expect(result.tier).toBe(highest);
+        expect(result.questionCount).toBe({ 1: 10, 2: 25, 3: 40 }[result.tier]);
+        if (result.tier > 1) expect(result.reasons.length).toBeGreaterThan(0);
+      }),
+    );
+  });
+
+  it("never lowers the tier when an integration is added or an attribute becomes unknown", () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbIntegration, { minLength: 1, maxLength: 5 }),
+        arbIntegration,
+        fc.constantFrom("decisionCritical", "domain", "dataClasses", "customerFacing", "trainingUse"),
+        (integrations, extra, attribute) => {
+          const base = classifyTier({ integrations, asOf }).tier;
+          expect(classifyTier({ integrations: [...integrations, extra], asOf }).tier).toBeGreaterThanOrEqual(
+            base,
+          );
+          const [first, ...rest] = integrations;
+          if (first === undefined) return;
+          const blurred = { ...first, [attribute]: undefined };
+          expect(classifyTier({ integrations: [blurred, ...rest], asOf }).tier).toBeGreaterThanOrEqual(base);
+        },
+      ),
+    );
   });
 });
