@@ -131,21 +131,20 @@ const SSN_CONTEXT = /\b(?:ssn|social security|ss#|tax ?id|tin)\b/i;
 const VERSION_BEFORE = /(?:\bv|version|release|build|ver\.?)\s*$/i;
 
 const IBAN_RUN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/g;
+const HEX_GROUP = /^[0-9a-fA-F]{0,4}$/;
 const IPV6_RUN = /(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+)?/g;
 
-const KEY_PREFIXES = [
-  "sk-",
-  "sk_live_",
-  "rk_live_",
-  "AKIA",
-  "ASIA",
-  "gh",
-  "github_pat_",
-  "xox",
-  "AIza",
-  "eyJ",
-  "PRIVATE KEY",
-];
+/**
+ * Keywords that gate the health, generic-secret and vendor-key detectors. GATE_ANY is the same word
+ * list as a trie over lower-cased text: irregexp scans a trie far faster than a flat alternation,
+ * and it runs on every prompt; the three family regexes run only on the few prompts it lets through.
+ */
+const GATE_ANY =
+  /(?:p(?:atient|rescri|assw|assphrase|wd|rivate key)|d(?:iagnos|ate of birth|ob|ischarge)|m(?:rn|edical record)|a(?:dmitted|uth|kia|sia|iza)|s(?:ymptom|ecret|k[-_])|t(?:reated for|oken)|icd|c(?:hart|linical note|redential)|key|bearer|rk_|g(?:h[pousr]_|ithub_pat_)|xox[abposr]-|eyj|-----begin)/;
+const HEALTH_WORDS =
+  /patient|diagnos|prescri|mrn|medical record|date of birth|dob|admitted|discharge|symptom|treated for|icd|chart|clinical note/;
+const SECRET_WORDS = /key|secret|token|passw|passphrase|pwd|bearer|credential|auth/;
+const KEY_WORDS = /[sr]k[-_]|akia|asia|gh[pousr]_|github_pat_|xox[abposr]-|aiza|eyj|-----begin|private key/;
 const KEY_RULES: ReadonlyArray<{ rule: string; kind: DetectionKind; re: RegExp; confidence: number }> = [
   {
     rule: "anthropic_api_key",
@@ -211,7 +210,6 @@ const KEY_RULES: ReadonlyArray<{ rule: string; kind: DetectionKind; re: RegExp; 
 ];
 
 // gitleaks-style generic secret: a keyword, an assignment, then a long token of high entropy.
-const SECRET_CONTEXT = /(?:key|secret|token|passw|pwd|bearer|credential|auth)/i;
 const SECRET_ASSIGNMENT =
   /\b(?:api[_-]?key|apikey|secret|client[_-]?secret|access[_-]?token|auth[_-]?token|token|bearer|credentials?)["']?\s*(?:[:=]|\s)\s*["']?([A-Za-z0-9+/_=.-]{20,})/gi;
 const PASSWORD_ASSIGNMENT = /\b(?:password|passwd|pwd|passphrase)["']?\s*[:=]\s*["']?([^\s"',;]{6,})/gi;
@@ -372,14 +370,20 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       const ibanSpans = scanIbans(text, add);
       scanNumbers(text, add, phoneCountry, ibanSpans);
     }
-    if (
-      text.indexOf("::") !== -1 ||
-      (hasDigit && text.indexOf(":") !== -1 && /[0-9a-f]{1,4}:[0-9a-f]{1,4}:/i.test(text))
-    ) {
+    if (hasDigit && mayHoldIpv6(text)) {
       scanIpv6(text, add);
     }
-    scanCredentials(text, add);
-    if (PHI_CONTEXT.test(text)) scanHealth(text, add);
+    const lower = text.toLowerCase();
+    let health = false;
+    let secretWords = false;
+    let keyPrefix = false;
+    if (GATE_ANY.test(lower)) {
+      health = HEALTH_WORDS.test(lower);
+      secretWords = SECRET_WORDS.test(lower);
+      keyPrefix = KEY_WORDS.test(lower);
+    }
+    if (keyPrefix || secretWords) scanCredentials(text, add, keyPrefix, secretWords);
+    if (health && PHI_CONTEXT.test(text)) scanHealth(text, add);
     for (const p of custom) {
       p.re.lastIndex = 0;
       for (let m = p.re.exec(text); m !== null; m = p.re.exec(text)) {
@@ -521,6 +525,18 @@ function scanIbans(text: string, add: Add): Array<[number, number]> {
   return spans;
 }
 
+/** True when two colons are at most five characters apart with only hex digits between them. */
+function mayHoldIpv6(text: string): boolean {
+  let i = text.indexOf(":");
+  while (i !== -1) {
+    const j = text.indexOf(":", i + 1);
+    if (j === -1) return false;
+    if (j - i <= 5 && HEX_GROUP.test(text.slice(i + 1, j))) return true;
+    i = j;
+  }
+  return false;
+}
+
 function scanIpv6(text: string, add: Add): void {
   IPV6_RUN.lastIndex = 0;
   for (let m = IPV6_RUN.exec(text); m !== null; m = IPV6_RUN.exec(text)) {
@@ -532,14 +548,7 @@ function scanIpv6(text: string, add: Add): void {
   }
 }
 
-function scanCredentials(text: string, add: Add): void {
-  let prefixed = false;
-  for (const prefix of KEY_PREFIXES) {
-    if (text.indexOf(prefix) !== -1) {
-      prefixed = true;
-      break;
-    }
-  }
+function scanCredentials(text: string, add: Add, prefixed: boolean, secretWords: boolean): void {
   const spans: Array<[number, number]> = [];
   if (prefixed) {
     for (const rule of KEY_RULES) {
@@ -550,7 +559,7 @@ function scanCredentials(text: string, add: Add): void {
       }
     }
   }
-  if (!SECRET_CONTEXT.test(text)) return;
+  if (!secretWords) return;
   const covered = (start: number) => spans.some(([s, e]) => start >= s && start < e);
   SECRET_ASSIGNMENT.lastIndex = 0;
   for (let m = SECRET_ASSIGNMENT.exec(text); m !== null; m = SECRET_ASSIGNMENT.exec(text)) {
