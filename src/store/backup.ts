@@ -177,6 +177,8 @@ export async function restoreDatabase(
   const input = createGunzip();
   // An unreadable file must end the restore, not leave it waiting for lines that never come.
   source.on("error", (error) => input.destroy(error));
+  // The error may come before reading starts (while the transaction opens); the read loop rethrows it.
+  input.on("error", () => {});
   source.pipe(input);
   // Decoding in the stream keeps a character split across two chunks whole.
   input.setEncoding("utf8");
