@@ -200,8 +200,13 @@ const cases: { name: string; patch: Patch; rules: string[]; questions?: "tier2" 
   { name: "breach notice at exactly 72 hours", patch: { q05: { value: 72 } }, rules: [] },
   {
     name: "N/A accepted where allowed",
+    patch: { q02: { value: "N/A" }, q01: { value: "type1_only" } },
+    rules: ["no_soc2_type2"],
+  },
+  {
+    name: "Type II claimed but auditor not applicable",
     patch: { q02: { value: "N/A" }, q01: { value: "type2_current" } },
-    rules: [],
+    rules: ["contradiction_soc2"],
   },
   { name: "N/A where not accepted", patch: { q16: { value: "N/A" } }, rules: ["vague_answer"] },
   { name: "na choice where not accepted", patch: { q04: { value: "na" } }, rules: ["vague_answer"] },

@@ -496,6 +496,20 @@ function contradictions(ctx: Context): Finding[] {
     }
   }
 
+  // A Type II report claimed, yet no auditor or period given.
+  if (has("q01") && has("q02") && values("q01").some((v) => v === "type2_current" || v === "type2_older")) {
+    if (NOT_APPLICABLE.test(freeText(ctx.answers.q02))) {
+      push(
+        "contradiction_soc2",
+        "SOC 2 Type II report claimed, yet auditor and period called not applicable",
+        "medium",
+        "infrastructure",
+        "q01 says a Type II report exists while q02 answers that the auditor and period do not apply; ask for the report itself.",
+        ["q01", "q02"],
+      );
+    }
+  }
+
   // No SOC 2 report, yet an auditor and period are named.
   if (has("q01") && has("q02") && values("q01").includes("none")) {
     const q02 = freeText(ctx.answers.q02);
