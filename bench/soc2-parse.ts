@@ -35,6 +35,7 @@ const pdf = await buildSoc2ReportPdf({
 const baseline: number[] = [];
 const full: number[] = [];
 let cold = Number.NaN;
+let coldBaseline = Number.NaN;
 let pageCount = 0;
 let exceptions = 0;
 // Interleave the two so that machine load affects both alike; the first pair warms up.
@@ -45,8 +46,10 @@ for (let i = 0; i <= runs; i++) {
     pageCount = analysis.pageCount;
     exceptions = analysis.report.exceptions.length;
   });
-  if (i === 0) cold = f;
-  else {
+  if (i === 0) {
+    cold = f;
+    coldBaseline = b;
+  } else {
     baseline.push(b);
     full.push(f);
   }
@@ -59,9 +62,11 @@ console.log(
   `assay     analyzeSoc2Pdf (pre-scan, worker, extraction, SOC 2 analysis): median ${f.toFixed(0)} ms`,
 );
 console.log(
-  `cold      first analyzeSoc2Pdf in the process (new thread, pdf.js loading): ${cold.toFixed(0)} ms`,
+  `cold      first call in the process: baseline ${coldBaseline.toFixed(0)} ms, assay ${cold.toFixed(0)} ms (new thread, pdf.js loaded there)`,
 );
-console.log(`ratio     assay / baseline = ${(f / b).toFixed(2)} (cold: ${(cold / b).toFixed(2)})`);
+console.log(
+  `ratio     assay / baseline = ${(f / b).toFixed(2)} warm, ${(cold / coldBaseline).toFixed(2)} cold`,
+);
 const worst = Math.max(f, cold);
 console.log(
   `budget    ${BUDGET_MS} ms for ${pages} pages: ${worst < BUDGET_MS ? "met" : "MISSED"} (worst ${worst.toFixed(0)} ms)`,
