@@ -230,3 +230,41 @@ describe("parseSoc2Report on hostile text", () => {
     expect(code).toBe("INPUT_TOO_LARGE");
   });
 });
+
+describe("parseSoc2Report on other wordings", () => {
+  const doc = (text: string) => parseSoc2Report(documentTextFromString(text));
+
+  it("reads a city and date on one signature line and an /s/ signature", () => {
+    const r = doc(
+      [
+        "Independent Service Auditor's Report",
+        "To the Management of Vectorly Labs Ltd.",
+        "In our opinion, in all material respects, the controls operated effectively throughout the period 1 July 2024 to 30 June 2025.",
+        "/s/ Keel Assurance PLLC",
+        "Austin, Texas, August 20, 2025",
+      ].join("\n"),
+    );
+    expect(r.auditorFirm?.value).toBe("Keel Assurance PLLC");
+    expect(r.auditorCity?.value).toBe("Austin, Texas");
+    expect(r.reportDate?.value).toBe("2025-08-20");
+    expect(r.periodStart?.value).toBe("2024-07-01");
+  });
+
+  it("reads subservice organisations with a short name in brackets", () => {
+    const r = doc(
+      'Vectorly uses Amazon Web Services, Inc. ("AWS") as a subservice organization for cloud hosting. The description excludes the controls of AWS (the carve-out method).',
+    );
+    expect(r.subserviceOrganizations.map((s) => s.value)).toEqual([
+      { name: "Amazon Web Services, Inc.", method: "carve_out" },
+    ]);
+  });
+
+  it("reads deviations noted like exceptions, and not their absence", () => {
+    const r = doc(
+      "Trust Services Criteria and Results of Tests\nCC7.2 Control LOG-4: Alerts are triaged.\nResult: Deviation noted. For three of 60 alerts sampled, triage was not recorded.\nCC7.3 Control LOG-5: Incidents are reviewed.\nResult: No deviations noted.",
+    );
+    expect(r.exceptions.map((e) => [e.value.controlId, e.value.criterion, e.value.sample])).toEqual([
+      ["LOG-4", "CC7.2", { deviations: 3, sampled: 60 }],
+    ]);
+  });
+});

@@ -363,7 +363,8 @@ function findTypeAndPeriod(
 
 const FIRM_SUFFIX =
   /\b(?:LLP|LLC|L\.L\.P\.|PLLC|P\.?C\.|CPAs?|Certified\s+Public\s+Accountants|Ltd\.?|GmbH|AG|Inc\.?|& Co\.?|& Company|Group|Partners|Advisory|Assurance)\s*$/i;
-const CITY_LINE = /^[A-Z][A-Za-z.' -]{1,40},\s+[A-Z][A-Za-z. ]{1,30}$/;
+const CITY_SOURCE = "[A-Z][A-Za-z.' -]{1,40},\\s+[A-Z][A-Za-z. ]{1,30}";
+const CITY_LINE = new RegExp(`^${CITY_SOURCE}$`);
 
 function findSignature(
   joined: JoinedText,
@@ -375,16 +376,19 @@ function findSignature(
     line: l.line.trim(),
     start: l.start + start,
   }));
-  const dateLine = new RegExp(`^${DATE_RE}\\.?$`, "i");
+  // The date closes the report on its own line, or after the city ("Denver, Colorado, May 1, 2026").
+  const dateLine = new RegExp(`^(?:(${CITY_SOURCE}),\\s+)?${DATE_RE}\\.?$`, "i");
   for (let i = lines.length - 1; i >= 0; i--) {
     const current = lines[i];
     if (current === undefined) continue;
     const m = dateLine.exec(current.line);
-    const value = m?.[1] ? parseDateText(m[1]) : null;
+    const value = m?.[2] ? parseDateText(m[2]) : null;
     if (value === null) continue;
     const date: Extracted<string> = { value, page: pageOf(joined, current.start), quote: current.line };
     let firm: Extracted<string> | null = null;
-    let city: Extracted<string> | null = null;
+    let city: Extracted<string> | null = m?.[1]
+      ? { value: m[1], page: pageOf(joined, current.start), quote: current.line }
+      : null;
     const before = lines.slice(Math.max(0, i - 4), i).filter((l) => l.line.length > 0);
     for (let j = before.length - 1; j >= 0; j--) {
       const candidate = before[j];
@@ -403,7 +407,8 @@ function findSignature(
           candidate.line.length <= 80 &&
           !/[.:;]$/.test(candidate.line.replace(/(?:Inc|Ltd|Co|P\.C|L\.L\.P)\.$/, ""))
         ) {
-          firm = { value: candidate.line, page: pageOf(joined, candidate.start), quote: candidate.line };
+          const value = candidate.line.replace(/^\/s\/\s*/i, "");
+          firm = { value, page: pageOf(joined, candidate.start), quote: candidate.line };
         }
         break;
       }
@@ -488,7 +493,8 @@ function findCategories(
   return null;
 }
 
-const EXCEPTION_NOTED = /(?<!\bno\s)(?<!\bNo\s)\bexceptions?\s+(?:were\s+|was\s+)?noted\b[.:]?/gi;
+const EXCEPTION_NOTED =
+  /(?<!\bno\s)(?<!\bNo\s)\b(?:exceptions?|deviations?)\s+(?:were\s+|was\s+)?noted\b[.:]?/gi;
 const ROW_START =
   /\n\s*(?:(?:CC\d{1,2}\.\d{1,2}|A1\.\d|C1\.\d|PI1\.\d|P\d\.\d)\b|Control\s|Test\s+performed|Management[’']s\s+response)|\n\s*\n\s*\n/i;
 
@@ -623,7 +629,7 @@ function findControlList(
 }
 
 const ORG_NAME =
-  "([A-Z][A-Za-z0-9&.'’ -]{1,80}?(?:,\\s*(?:Inc|LLC|L\\.L\\.C|Ltd|Corp|Co|GmbH|PLC)\\.?)?(?:\\s*\\([A-Z][A-Za-z]{1,10}\\))?)";
+  '([A-Z][A-Za-z0-9&.\'’ -]{1,80}?(?:,\\s*(?:Inc|LLC|L\\.L\\.C|Ltd|Corp|Co|GmbH|PLC)\\.?)?(?:\\s*\\(["“]?[A-Z][A-Za-z]{1,10}["”]?\\))?)';
 
 function findSubserviceOrganizations(joined: JoinedText): Extracted<SubserviceOrganization>[] {
   const text = joined.text;
@@ -637,7 +643,11 @@ function findSubserviceOrganizations(joined: JoinedText): Extracted<SubserviceOr
   ];
   for (const pattern of patterns) {
     for (const m of allMatches(text, pattern, 200)) {
-      const name = (m[1] ?? "").replace(/^(?:the|The)\s+/, "").trim();
+      // "Amazon Web Services, Inc. ("AWS")": the short name in brackets is not part of the name.
+      const name = (m[1] ?? "")
+        .replace(/^(?:the|The)\s+/, "")
+        .replace(/\s*\([^)]*\)$/, "")
+        .trim();
       if (name.length < 2 || out.some((o) => o.value.name === name)) continue;
       out.push(extractedAt(joined, { name, method: methodFor(text, name) }, m.index, m.index + m[0].length));
     }
