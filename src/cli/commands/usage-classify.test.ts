@@ -14,7 +14,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "assay-usage-"));
   const good = [
     line(1, "Summarise the meeting"),
-    line(2, "Email jane@example.com about card 4111 1111 1111 1111"),
+    line(2, "Email jane@example.com about card 4539 1488 0343 6467"),
     line(3, "Hello", "https://api.anthropic.com/v1/messages"),
   ].join("\n");
   await writeFile(join(dir, "good.jsonl.gz"), gzipSync(Buffer.from(`${good}\n`)));

@@ -185,7 +185,7 @@ const POSITIVES: ReadonlyArray<(rng: Rng) => Planted> = [
   (rng) => ({ text: `Send the payout to IBAN ${iban(rng, true)} by Friday.`, kind: "iban" }),
   (rng) => ({ text: `Applicant SSN ${ssn(rng, true)} must be verified before onboarding.`, kind: "us_ssn" }),
   (rng) => ({
-    text: `Requests from ${int(rng, 11, 223)}.${int(rng, 0, 255)}.${int(rng, 0, 255)}.${int(rng, 1, 254)} are failing with 502.`,
+    text: `Requests from ${pick(rng, [23, 45, 81, 88, 94, 151, 185, 212])}.${int(rng, 0, 255)}.${int(rng, 0, 255)}.${int(rng, 1, 254)} are failing with 502.`,
     kind: "ip_address",
   }),
   (rng) => ({ text: `Why does this fail? client = Client(api_key="${apiKey(rng)}")`, kind: "api_key" }),
@@ -254,20 +254,65 @@ const LOOK_ALIKES: ReadonlyArray<(rng: Rng) => { text: string; name: string }> =
   }),
 ];
 
+/**
+ * Harder cases, reported separately: real values written the way people write them when they do not
+ * think of detectors (no context words, obfuscated, lower case), and innocent text that looks
+ * sensitive (documented test card numbers, private addresses in docs, "diagnostic" codes in logs).
+ */
+const HARD_POSITIVES: ReadonlyArray<(rng: Rng) => Planted> = [
+  (rng) => ({
+    text: `Ring ${pick(rng, ["212", "415", "617"])}${int(rng, 200, 989)}${digits(rng, 4)} when you land.`,
+    kind: "phone",
+  }),
+  (rng) => ({ text: `write to ${pick(rng, FIRST).toLowerCase()} at example dot com`, kind: "email" }),
+  (rng) => ({ text: `Use ${withCheckDigit(rng, "4", 16)} for the hotel booking.`, kind: "payment_card" }),
+  (rng) => ({ text: `the key is ${chars(rng, ALNUM, 32)} so keep it safe`, kind: "high_entropy_secret" }),
+  (rng) => ({ text: `Her number ${ssn(rng, true).replace(/-/g, "")} is on the form.`, kind: "us_ssn" }),
+  (rng) => ({ text: `iban ${iban(rng, true).replace(/ /g, "").toLowerCase()} for the refund`, kind: "iban" }),
+  (rng) => ({
+    text: `Route traffic via 2a0${int(rng, 0, 9)}:${chars(rng, "0123456789abcdef", 4)}::${chars(rng, "0123456789abcdef", 3)}:1 today.`,
+    kind: "ip_address",
+  }),
+  (rng) => ({
+    text: `My mother was diagnosed with ${pick(rng, ["diabetes", "asthma", "hypertension"])} last year.`,
+    kind: "medical_term",
+  }),
+];
+
+const HARD_LOOK_ALIKES: ReadonlyArray<(rng: Rng) => { text: string; name: string }> = [
+  () => ({
+    text: "In test mode use the card 4242 4242 4242 4242 from the Stripe docs.",
+    name: "documented_test_card",
+  }),
+  () => ({ text: "The router admin page is at 192.168.0.1 by default.", name: "documentation_ip" }),
+  (rng) => ({
+    text: `The diagnostic code E${int(rng, 10, 99)} appears in the build log.`,
+    name: "diagnostic_error_code",
+  }),
+  () => ({ text: "Set password: hidden in the example config.", name: "password_placeholder_word" }),
+  (rng) => ({
+    text: `Ticket 212-555-01${digits(rng, 2)} is about the login page.`,
+    name: "ticket_number_like_phone",
+  }),
+];
+
 /** One labelled prompt: about `pPositive` of them carry one or two planted values, some a look-alike. */
 export function generatePrompt(
   rng: Rng,
   pPositive: number,
   pLookAlike = 0.3,
   sentences: readonly [number, number] = [1, 3],
+  hard = false,
 ): LabelledPrompt {
+  const positives = hard ? [...POSITIVES, ...HARD_POSITIVES] : POSITIVES;
+  const lookAlikes = hard ? [...LOOK_ALIKES, ...HARD_LOOK_ALIKES] : LOOK_ALIKES;
   const parts = [paragraph(rng, sentences[0], sentences[1])];
   const kinds = new Set<DetectionKind>();
   let lookAlike: string | null = null;
   if (rng() < pPositive) {
     const count = rng() < 0.8 ? 1 : 2;
     for (let i = 0; i < count; i++) {
-      const planted = pick(rng, POSITIVES)(rng);
+      const planted = pick(rng, positives)(rng);
       parts.push(planted.text);
       kinds.add(planted.kind);
     }
@@ -275,7 +320,7 @@ export function generatePrompt(
   if (rng() < pLookAlike) {
     // A drug named in a prompt that also describes a patient is health data, not a look-alike.
     const phi = kinds.has("medical_record_number") || kinds.has("icd10_code") || kinds.has("medical_term");
-    const l = pick(rng, phi ? LOOK_ALIKES.filter((f) => f !== drugWithoutPatient) : LOOK_ALIKES)(rng);
+    const l = pick(rng, phi ? lookAlikes.filter((f) => f !== drugWithoutPatient) : lookAlikes)(rng);
     parts.push(l.text);
     lookAlike = l.name;
   }

@@ -82,6 +82,23 @@ export function cardIssuerKnown(digits: string): boolean {
   return false;
 }
 
+/** Card numbers that card networks and processors publish for testing: never a real card. */
+const TEST_CARD_NUMBERS = new Set([
+  "4242424242424242",
+  "4111111111111111",
+  "4000056655665556",
+  "4012888888881881",
+  "5555555555554444",
+  "5105105105105100",
+  "2223003122003222",
+  "378282246310005",
+  "371449635398431",
+  "6011111111111117",
+  "6011000990139424",
+  "3056930009020004",
+  "3566002020360505",
+]);
+
 /** US SSN structure rules (SSA): area not 000, 666 or 900-999; group not 00; serial not 0000. */
 export function ssnValid(digits: string): boolean {
   if (digits.length !== 9) return false;
@@ -121,6 +138,8 @@ const HAS_DIGIT = /\d/;
 const SSN_SHAPE = /^\d{3}([- ])\d{2}\1\d{4}$/;
 const CARD_SHAPE = /^\d{4}([- ]?)\d{4}\1\d{4}\1\d{1,7}$|^\d{4}([- ]?)\d{6}\2\d{4,5}$/;
 const DATE_SHAPE = /^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$/;
+const NON_PUBLIC_IPV4 =
+  /^(?:10\.|127\.|0\.|169\.254\.|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\.|192\.0\.2\.|198\.51\.100\.|203\.0\.113\.|22[4-9]\.|2[3-5]\d\.)/;
 const IPV4_SHAPE = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const PHONE_SHAPE =
   /^(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,5}){1,4}|\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4})$/;
@@ -130,7 +149,7 @@ const CARD_CONTEXT =
 const SSN_CONTEXT = /\b(?:ssn|social security|ss#|tax ?id|tin)\b/i;
 const VERSION_BEFORE = /(?:\bv|version|release|build|ver\.?)\s*$/i;
 
-const IBAN_RUN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/g;
+const IBAN_RUN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/gi;
 const HEX_GROUP = /^[0-9a-fA-F]{0,4}$/;
 const IPV6_RUN = /(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+)?/g;
 
@@ -211,15 +230,15 @@ const KEY_RULES: ReadonlyArray<{ rule: string; kind: DetectionKind; re: RegExp; 
 
 // gitleaks-style generic secret: a keyword, an assignment, then a long token of high entropy.
 const SECRET_ASSIGNMENT =
-  /\b(?:api[_-]?key|apikey|secret|client[_-]?secret|access[_-]?token|auth[_-]?token|token|bearer|credentials?)["']?\s*(?:[:=]|\s)\s*["']?([A-Za-z0-9+/_=.-]{20,})/gi;
+  /\b(?:api[_-]?key|apikey|key|secret|client[_-]?secret|access[_-]?token|auth[_-]?token|token|bearer|credentials?)["']?\s*(?:[:=]|\s+(?:is|was)?)\s*["']?([A-Za-z0-9+/_=.-]{20,})/gi;
 const PASSWORD_ASSIGNMENT = /\b(?:password|passwd|pwd|passphrase)["']?\s*[:=]\s*["']?([^\s"',;]{6,})/gi;
 const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX_ONLY = /^[0-9a-f]+$/i;
 
 const PHI_CONTEXT =
-  /\b(?:patient|patients|diagnos\w*|prescri\w*|mrn|medical record|date of birth|dob|admitted|discharged?|symptoms?|treated for|icd(?:-?10)?|chart|clinical note)\b/i;
+  /\b(?:patient|patients|diagnos(?:is|es|ed|e)|prescri\w*|mrn|medical record|date of birth|dob|admitted|discharged?|symptoms?|treated for|icd(?:-?10)?|chart|clinical note)\b/i;
 const MRN = /\b(?:MRN|medical record(?: number| no\.?| #)?)\s*[:#]?\s*[A-Z]{0,3}-?\d{6,10}\b/gi;
-const ICD_CONTEXT = /\b(?:icd(?:-?10)?(?:-cm)?|diagnos\w*|dx)\b/i;
+const ICD_CONTEXT = /\b(?:icd(?:-?10)?(?:-cm)?|diagnos(?:is|es|ed|e)|dx)\b/i;
 const ICD10 = /\b[A-TV-Z]\d[0-9AB](?:\.[0-9A-TV-Z]{1,4})?\b/g;
 const MEDICAL_TERMS = new RegExp(
   `\\b(?:${[
@@ -477,7 +496,8 @@ function scanNumbers(
     }
     if (IPV4_SHAPE.test(raw)) {
       if (isIPv4(raw) && !VERSION_BEFORE.test(text.slice(Math.max(0, start - 12), start))) {
-        add("ip_address", "ipv4", 0.8, start, end);
+        // Private, loopback, link-local and documentation ranges name no person: below the default threshold.
+        add("ip_address", "ipv4", NON_PUBLIC_IPV4.test(raw) ? 0.4 : 0.8, start, end);
       }
       continue;
     }
@@ -485,7 +505,7 @@ function scanNumbers(
     if (!raw.startsWith("+") && digits.length >= 12 && digits.length <= 19) {
       const grouped = CARD_SHAPE.test(raw) && /\D/.test(raw);
       if (grouped || /^\d+$/.test(raw)) {
-        if (luhnValid(digits) && cardIssuerKnown(digits)) {
+        if (luhnValid(digits) && cardIssuerKnown(digits) && !TEST_CARD_NUMBERS.has(digits)) {
           // One random 16-digit number in ten passes Luhn: bare digits need card words just before.
           const near = grouped || CARD_CONTEXT.test(text.slice(Math.max(0, start - 40), start));
           add("payment_card", "payment_card", grouped ? 0.95 : near ? 0.9 : 0.45, start, end);
@@ -505,7 +525,9 @@ function scanNumbers(
       phoneContext ??= PHONE_CONTEXT.test(text);
       if (!shaped && !phoneContext) continue;
       const phone = parsePhoneNumberFromString(raw, country);
-      if (phone?.isValid()) {
+      // NANP 555-0100..0199 is reserved for fiction and examples.
+      const fictional = phone?.countryCallingCode === "1" && /^\d{3}55501\d{2}$/.test(phone.nationalNumber);
+      if (phone?.isValid() && !fictional) {
         add("phone", "phone", shaped ? (phoneContext ? 0.9 : 0.75) : 0.6, start, end);
       }
     }
@@ -517,7 +539,7 @@ function scanIbans(text: string, add: Add): Array<[number, number]> {
   IBAN_RUN.lastIndex = 0;
   for (let m = IBAN_RUN.exec(text); m !== null; m = IBAN_RUN.exec(text)) {
     spans.push([m.index, m.index + m[0].length]);
-    const compact = electronicFormatIBAN(m[0]) ?? "";
+    const compact = electronicFormatIBAN(m[0].toUpperCase()) ?? "";
     const length = IBAN_LENGTHS.get(compact.slice(0, 2));
     if (length === undefined || compact.length < length) continue;
     if (isValidIBAN(compact.slice(0, length))) add("iban", "iban", 0.95, m.index, m.index + m[0].length);
@@ -580,7 +602,9 @@ function scanCredentials(text: string, add: Add, prefixed: boolean, secretWords:
     const start = m.index + m[0].length - value.length;
     if (
       covered(start) ||
-      /^(?:\*+|x+|<[^>]*>|\$\{?\w+\}?|null|none|undefined|password|changeme)$/i.test(value)
+      /^(?:\*+|x+|\.+|<[^>]*>|\{\{?[^}]*\}\}?|\$\{?\w+\}?|null|none|undefined|password|changeme|hidden|redacted|secret|example|your[_-]?password|\w*placeholder\w*)$/i.test(
+        value,
+      )
     )
       continue;
     add("password", "password_assignment", 0.7, start, start + value.length);

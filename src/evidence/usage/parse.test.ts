@@ -33,7 +33,7 @@ describe("JSON lines", () => {
       method: "post",
       model: "gpt-4o-2024-08-06",
       user: "svc-support-bot",
-      prompt: "Customer jane@example.com asks about card 4111 1111 1111 1111",
+      prompt: "Customer jane@example.com asks about card 4539 1488 0343 6467",
       response_bytes: 2048,
       region: "eu",
     });
@@ -54,7 +54,7 @@ describe("JSON lines", () => {
       responseBytes: 2048,
     });
     expect(e.requestBytes).toBe(
-      Buffer.byteLength("Customer jane@example.com asks about card 4111 1111 1111 1111"),
+      Buffer.byteLength("Customer jane@example.com asks about card 4539 1488 0343 6467"),
     );
     expect(e.contentHash).toMatch(/^[0-9a-f]{64}$/);
     expect(e.detections.map((d) => d.kind).sort()).toEqual(["email", "payment_card"]);
