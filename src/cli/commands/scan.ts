@@ -1,22 +1,17 @@
+import { closeSync, openSync, readSync } from "node:fs";
 import { lstat, open, readdir, readFile } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
-import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { AppError } from "../../domain/errors.ts";
-import {
-  analyzeModelCard,
-  MAX_MODEL_CARD_CHARS,
-  type ModelCardAnalysis,
-} from "../../evidence/modelcard/index.ts";
+import type { ModelCardAnalysis } from "../../evidence/modelcard/index.ts";
 import { parseManifest } from "../../evidence/modelfile/manifest.ts";
-import { toSarif } from "../../evidence/modelfile/sarif.ts";
 import { type ModelTreeEntry, type ModelTreeScan, scanModelTree } from "../../evidence/modelfile/scan.ts";
 import { EXIT } from "../exit-codes.ts";
 import { action, withJson } from "../output.ts";
 
 const VERSION = "0.1.0";
-/** Read size: large reads keep hashing at the speed of the page cache. */
-const READ_CHUNK = 8 * 1024 * 1024;
+/** Read size: large enough to amortise calls, small enough to stay in cache while hashed. */
+const READ_CHUNK = 1024 * 1024;
 /** Trees larger than this get a progress bar on an interactive stderr. */
 const PROGRESS_MIN_BYTES = 256 * 1024 * 1024;
 
@@ -30,27 +25,21 @@ interface ScanCommandOptions {
 }
 
 /**
- * Reads a file sequentially with two alternating buffers: the next read runs in the thread
- * pool while the current chunk is hashed and scanned. Each chunk is valid until the next one.
+ * Reads a file sequentially into one reused buffer. Synchronous 1 MiB reads measured cheapest
+ * here: the chunk is still in cache when it is hashed and scanned, and no second thread competes
+ * for it (bench/modelfile-throughput.ts). Each chunk is valid until the next one is requested.
  */
 export async function* readFileChunks(path: string, chunkSize = READ_CHUNK): AsyncGenerator<Uint8Array> {
-  const fh = await open(path, "r");
+  const fd = openSync(path, "r");
   try {
-    const buffers = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
-    let index = 0;
-    let position = 0;
-    let pending = fh.read(buffers[0] as Buffer, 0, chunkSize, position);
+    const buffer = Buffer.allocUnsafe(chunkSize);
     for (;;) {
-      const { bytesRead } = await pending;
-      if (bytesRead === 0) break;
-      const current = buffers[index] as Buffer;
-      position += bytesRead;
-      index ^= 1;
-      pending = fh.read(buffers[index] as Buffer, 0, chunkSize, position);
-      yield current.subarray(0, bytesRead);
+      const n = readSync(fd, buffer, 0, chunkSize, null);
+      if (n === 0) break;
+      yield buffer.subarray(0, n);
     }
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
@@ -195,6 +184,8 @@ export function registerScanCommand(program: Command): void {
       }
       let card: ModelCardAnalysis | null = null;
       if (options.modelCard !== undefined) {
+        // Loaded on demand: the YAML parser and the card rules cost start-up time otherwise.
+        const { analyzeModelCard, MAX_MODEL_CARD_CHARS } = await import("../../evidence/modelcard/index.ts");
         let text: string;
         try {
           const fh = await open(options.modelCard, "r");
@@ -212,8 +203,9 @@ export function registerScanCommand(program: Command): void {
       }
       const { entries, skipped } = await listFiles(paths);
       const total = entries.reduce((a, e) => a + e.size, 0);
-      let bar: SingleBar | null = null;
+      let bar: import("cli-progress").SingleBar | null = null;
       if (options.progress !== false && process.stderr.isTTY && total >= PROGRESS_MIN_BYTES) {
+        const { SingleBar } = await import("cli-progress");
         bar = new SingleBar({
           stream: process.stderr,
           format: "scanning {bar} {percentage}% | {value}/{total} MB | {file}",
@@ -240,6 +232,7 @@ export function registerScanCommand(program: Command): void {
       bar?.stop();
       const code = exitCodeOf(scan, Boolean(options.strict), card);
       if (options.sarif !== undefined && options.sarif !== false) {
+        const { toSarif } = await import("../../evidence/modelfile/sarif.ts");
         const sarif = `${JSON.stringify(toSarif(scan, { version: VERSION }), null, 2)}\n`;
         if (options.sarif === true) process.stdout.write(sarif);
         else {
