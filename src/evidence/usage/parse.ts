@@ -4,7 +4,7 @@
  * (dnsmasq "reply" lines, comments) give null. Prompt text is classified and hashed here and then
  * dropped: it never leaves this module.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { AttributionTable } from "./attribution.ts";
 import { normaliseHost, splitModelVersion } from "./attribution.ts";
 import type { Classifier } from "./detectors.ts";
@@ -64,7 +64,7 @@ export function normaliseTimestamp(value: unknown): string {
 }
 
 function hashText(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+  return hash("sha256", text, "hex");
 }
 
 function asString(value: unknown): string | null {

@@ -322,7 +322,12 @@ async function* runPool(
 ): AsyncGenerator<UsageBatch> {
   const pool = Array.from(
     { length: size },
-    () => new Worker(new URL("./worker.ts", import.meta.url), { workerData: config }),
+    () =>
+      // A heap cap per worker keeps memory bounded whatever the input; a 1 MiB chunk needs far less.
+      new Worker(new URL("./worker.ts", import.meta.url), {
+        workerData: config,
+        resourceLimits: { maxOldGenerationSizeMb: 192 },
+      }),
   );
   const waiting = new Map<number, { resolve: (r: UsageRecord[]) => void; reject: (e: unknown) => void }>();
   const failAll = (error: unknown) => {
