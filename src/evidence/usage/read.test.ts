@@ -94,6 +94,20 @@ describe("readUsageLog", () => {
     expect(pooled).toEqual(inline);
   });
 
+  it("reports malformed and over-long lines at the same numbers with worker threads", async () => {
+    const mixed = lines.map((l, i) =>
+      i % 37 === 5 ? "{oops" : i % 53 === 7 ? jsonLine(i, "y".repeat(3000)) : l,
+    );
+    const input = Buffer.from(`${mixed.join("\n")}\n`);
+    const options = { batchBytes: 4096, maxLineBytes: 2048, format: "jsonl" as const };
+    const inline = await readAll(pieces(input, [5000]), options);
+    const pooled = await readAll(pieces(input, [5000]), { ...options, workers: 2 });
+    expect(pooled).toEqual(inline);
+    const bad = inline.filter((r) => !r.ok).map((r) => (r.ok ? 0 : r.error.line));
+    const expected = mixed.flatMap((_, i) => (i % 37 === 5 || i % 53 === 7 ? [i + 1] : []));
+    expect(bad).toEqual(expected);
+  });
+
   it("reports an over-long line by number and goes on", async () => {
     const input = `${jsonLine(1, "a")}\n${jsonLine(2, "x".repeat(5000))}\n${jsonLine(3, "b")}\n`;
     const records = await readAll(pieces(Buffer.from(input), [64]), { maxLineBytes: 1000 });
