@@ -7,6 +7,18 @@
 export interface DocumentPage {
   number: number;
   text: string;
+  /** Where each line and each cell of it starts, when the text came from a laid-out page. */
+  lines?: LayoutLine[];
+}
+
+/**
+ * A line of a laid-out page: its baseline and its cells, text runs separated by a wide gap
+ * (table columns). Offsets index into the page's text; a cell ends where the next one starts.
+ */
+export interface LayoutLine {
+  y: number;
+  start: number;
+  cells: { x: number; start: number }[];
 }
 
 /** A document's text, page by page. Plain text documents are one page (or split on form feeds). */
@@ -51,22 +63,26 @@ export function joinPages(doc: DocumentText): JoinedText {
   return { text, starts, pageNumbers };
 }
 
-/** The page number that holds the character at `offset` of a JoinedText. */
-export function pageAt(joined: JoinedText, offset: number): number {
+/** The index (into `doc.pages`) of the page that holds the character at `offset` of a JoinedText. */
+export function pageIndexAt(joined: JoinedText, offset: number): number {
   let low = 0;
   let high = joined.starts.length - 1;
   let found = 0;
   while (low <= high) {
     const mid = (low + high) >> 1;
-    const start = joined.starts[mid] ?? 0;
-    if (start <= offset) {
+    if ((joined.starts[mid] ?? 0) <= offset) {
       found = mid;
       low = mid + 1;
     } else {
       high = mid - 1;
     }
   }
-  return joined.pageNumbers[found] ?? 1;
+  return found;
+}
+
+/** The page number that holds the character at `offset` of a JoinedText. */
+export function pageAt(joined: JoinedText, offset: number): number {
+  return joined.pageNumbers[pageIndexAt(joined, offset)] ?? 1;
 }
 
 /** Collapses runs of white space (line breaks included) into single spaces. */

@@ -1,6 +1,6 @@
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { AppError } from "../../domain/errors.ts";
-import type { DocumentPage } from "./document-text.ts";
+import type { DocumentPage, LayoutLine } from "./document-text.ts";
 import type { PdfLimits } from "./pdf-limits.ts";
 
 /** What pdf.js found: the page texts and the page count of the whole file. */
@@ -21,26 +21,56 @@ function isTextItem(item: unknown): item is TextItemLike {
   return typeof item === "object" && item !== null && typeof (item as { str?: unknown }).str === "string";
 }
 
-/** Joins pdf.js text items into lines: a change of baseline starts a new line, a gap a space. */
-export function joinTextItems(items: readonly unknown[]): string {
+/** A gap wider than this (in PDF units) between runs on one line separates table cells. */
+const CELL_GAP = 10;
+
+/**
+ * Joins pdf.js text items into lines: a change of baseline starts a new line, a small gap a
+ * space, a wide gap a new cell (recorded in `lines` with its x position, for tables).
+ */
+export function joinTextItems(items: readonly unknown[]): { text: string; lines: LayoutLine[] } {
   let out = "";
+  const lines: LayoutLine[] = [];
+  let current: LayoutLine | undefined;
   let lastY: number | undefined;
   let lastEnd: number | undefined;
+  const trimEnd = () => {
+    let end = out.length;
+    while (end > 0 && (out.charCodeAt(end - 1) === 32 || out.charCodeAt(end - 1) === 9)) end--;
+    if (end < out.length) out = out.slice(0, end);
+  };
+  const newline = () => {
+    trimEnd();
+    out += "\n";
+    current = undefined;
+  };
   for (const item of items) {
     if (!isTextItem(item)) continue;
     const x = item.transform[4] ?? 0;
     const y = item.transform[5] ?? 0;
-    if (lastY !== undefined && out.length > 0 && !out.endsWith("\n")) {
-      if (Math.abs(y - lastY) > 1) out += "\n";
-      else if (lastEnd !== undefined && x - lastEnd > 1 && !/\s$/.test(out) && !/^\s/.test(item.str))
+    if (lastY !== undefined && current !== undefined && Math.abs(y - lastY) > 1) newline();
+    // pdf.js marks wide gaps with a white-space item as wide as the gap; the gap itself decides.
+    if (item.str.trim().length > 0) {
+      if (current === undefined) {
+        current = { y, start: out.length, cells: [{ x, start: out.length }] };
+        lines.push(current);
+      } else if (lastEnd !== undefined && x - lastEnd > CELL_GAP) {
+        if (!/\s$/.test(out)) out += " ";
+        current.cells.push({ x, start: out.length });
+      } else if (lastEnd !== undefined && x - lastEnd > 1 && !/\s$/.test(out) && !/^\s/.test(item.str)) {
         out += " ";
+      }
+      out += item.str;
+      lastY = y;
+      lastEnd = x + item.width;
     }
-    out += item.str;
-    if (item.hasEOL) out += "\n";
-    lastY = y;
-    lastEnd = x + item.width;
+    if (item.hasEOL) {
+      if (current !== undefined) newline();
+      else if (!out.endsWith("\n\n")) out += "\n";
+    }
   }
-  return out.replace(/[ \t]+\n/g, "\n");
+  trimEnd();
+  return { text: out, lines };
 }
 
 /**
@@ -79,7 +109,7 @@ export async function extractPagesWithPdfjs(bytes: Uint8Array, limits: PdfLimits
     for (let number = 1; number <= pdf.numPages; number++) {
       const page = await pdf.getPage(number);
       const content = await page.getTextContent();
-      const text = joinTextItems(content.items);
+      const { text, lines } = joinTextItems(content.items);
       page.cleanup();
       characters += text.length;
       if (characters > limits.maxChars) {
@@ -91,7 +121,7 @@ export async function extractPagesWithPdfjs(bytes: Uint8Array, limits: PdfLimits
           },
         );
       }
-      pages.push({ number, text });
+      pages.push({ number, text, lines });
     }
     return { pageCount: pdf.numPages, pages, characters };
   } catch (error) {

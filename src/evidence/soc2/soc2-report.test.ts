@@ -26,6 +26,7 @@ const cases: Record<string, Partial<Soc2FixtureOptions>> = {
     categories: ["Security", "Processing Integrity", "Privacy"],
   },
   disclaimerType1: { opinion: "disclaimer", reportType: 1, dateStyle: "iso", subservice: "none" },
+  qualifiedTable: { opinion: "qualified", exceptions: DEFAULT_EXCEPTIONS, testsLayout: "table" },
   slashDates: {
     dateStyle: "slash_us",
     serviceOrganization: "Vectorly Labs Ltd.",
@@ -119,6 +120,14 @@ describe("parseSoc2Report on generated reports", () => {
       expect(e?.quote).toMatch(/^Exception noted/);
     });
     expect(report("unqualified").exceptions).toEqual([]);
+    // In a table written line by line across columns, the deviation is still read from its own cell.
+    const table = report("qualifiedTable").exceptions;
+    expect(table.map((e) => [e.value.controlId, e.value.criterion, e.value.deviation])).toEqual(
+      DEFAULT_EXCEPTIONS.map((e) => [e.controlId, e.criterion, e.deviation]),
+    );
+    expect(table.map((e) => e.value.managementResponse?.value)).toEqual(
+      DEFAULT_EXCEPTIONS.map((e) => e.response),
+    );
     expect(report("unqualifiedWithExceptions").exceptions).toHaveLength(1);
     expect(report("unqualifiedWithExceptions").opinion?.value).toBe("unqualified");
   });

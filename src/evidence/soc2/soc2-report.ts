@@ -1,13 +1,16 @@
 import { AppError } from "../../domain/errors.ts";
 import {
   allMatches,
+  type DocumentPage,
   type DocumentText,
   type Extracted,
   extractedAt,
   firstMatch,
   type JoinedText,
   joinPages,
+  type LayoutLine,
   linesWithOffsets,
+  pageIndexAt,
   squeeze,
 } from "../pdf/document-text.ts";
 import { DATE_SOURCE, parseDateText } from "../pdf/text-dates.ts";
@@ -242,7 +245,7 @@ export function parseSoc2Report(doc: DocumentText): Soc2Report {
   const signature = findSignature(joined, aStart, aEnd);
   const opinion = findOpinion(joined, aStart, aEnd);
   const tests = range("tests_of_controls");
-  const exceptions = findExceptions(joined, tests?.start ?? 0, tests ? tests.end : text.length);
+  const exceptions = findExceptions(joined, doc, tests?.start ?? 0, tests ? tests.end : text.length);
   attachResponses(joined, exceptions);
 
   return {
@@ -498,19 +501,66 @@ const EXCEPTION_NOTED =
 const ROW_START =
   /\n\s*(?:(?:CC\d{1,2}\.\d{1,2}|A1\.\d|C1\.\d|PI1\.\d|P\d\.\d)\b|Control\s|Test\s+performed|Management[’']s\s+response)|\n\s*\n\s*\n/i;
 
-function findExceptions(joined: JoinedText, start: number, end: number): Extracted<Soc2Exception>[] {
+const ROW_CONTROL =
+  /(?:^|\n)[ \t]*(?:CC\d{1,2}\.\d{1,2}|A1\.\d|C1\.\d|PI1\.\d|P\d\.\d)\s+([A-Z]{1,6}-\d+(?:[-.]\d+)*)\b/g;
+const ROW_FIRST_CELL = /^\s*(?:CC\d{1,2}\.\d{1,2}|A1\.\d|C1\.\d|PI1\.\d|P\d\.\d)\b/;
+/** Cells of one column start within this distance of each other (PDF units). */
+const COLUMN_TOLERANCE = 4;
+
+/**
+ * The rest of a table cell that continues below the match: the cells at the same x on the
+ * following lines, until the next row (a line whose first cell starts with a criterion id).
+ * Word processors write tables line by line across the columns, so without this the
+ * deviation would interleave with the test and control columns. Null when not in a table.
+ */
+function cellContinuation(page: DocumentPage, relAt: number, relAfter: number): string | null {
+  const lines = page.lines;
+  if (!lines || lines.length === 0) return null;
+  let li = -1;
+  for (let k = 0; k < lines.length && (lines[k]?.start ?? Infinity) <= relAt; k++) li = k;
+  const line = lines[li];
+  if (!line || line.cells.length < 2) return null;
+  const lineEnd = (k: number) => (lines[k + 1]?.start ?? page.text.length + 1) - 1;
+  const cellIndex = line.cells.findLastIndex((c) => c.start <= relAt);
+  const cell = line.cells[cellIndex];
+  if (!cell) return null;
+  const cellEnd = (l: LayoutLine, k: number, ci: number) => l.cells[ci + 1]?.start ?? lineEnd(k);
+  const parts = [page.text.slice(relAfter, cellEnd(line, li, cellIndex))];
+  for (let k = li + 1; k < lines.length && k <= li + 40; k++) {
+    const next = lines[k];
+    if (!next) break;
+    const first = next.cells[0];
+    if (first && ROW_FIRST_CELL.test(page.text.slice(first.start, cellEnd(next, k, 0)))) break;
+    const ci = next.cells.findIndex((c) => Math.abs(c.x - cell.x) <= COLUMN_TOLERANCE);
+    const same = next.cells[ci];
+    if (same) parts.push(page.text.slice(same.start, cellEnd(next, k, ci)));
+  }
+  return squeeze(parts.join(" "));
+}
+
+function findExceptions(
+  joined: JoinedText,
+  doc: DocumentText,
+  start: number,
+  end: number,
+): Extracted<Soc2Exception>[] {
   const text = joined.text;
   const slice = text.slice(start, end);
   const out: Extracted<Soc2Exception>[] = [];
   for (const m of allMatches(slice, EXCEPTION_NOTED, 5_000)) {
     const at = start + m.index;
     const after = at + m[0].length;
+    const pageIndex = pageIndexAt(joined, at);
+    const page = doc.pages[pageIndex];
+    const pageStart = joined.starts[pageIndex] ?? 0;
+    const inCell = page ? cellContinuation(page, at - pageStart, after - pageStart) : null;
     const rest = text.slice(after, Math.min(end, after + 1_500));
     const stop = ROW_START.exec(rest);
-    const deviation = squeeze(rest.slice(0, stop ? stop.index : 800));
+    const deviation = inCell ?? squeeze(rest.slice(0, stop ? stop.index : 800));
     const lookFrom = Math.max(start, at - 1_500);
     const criterion = lastMatchBefore(text, CRITERION, lookFrom, at);
-    const control = lastMatchBefore(text, CONTROL_ID, lookFrom, at);
+    const control =
+      lastMatchBefore(text, CONTROL_ID, lookFrom, at) ?? lastMatchBefore(text, ROW_CONTROL, lookFrom, at);
     const sample = new RegExp(`\\b${COUNT}\\s+(?:out\\s+)?of\\s+(?:the\\s+)?${COUNT}\\b`, "i").exec(
       deviation,
     );
@@ -525,7 +575,8 @@ function findExceptions(joined: JoinedText, start: number, end: number): Extract
       managementResponse: null,
     };
     const quoteEnd = after + (stop ? stop.index : Math.min(rest.length, 400));
-    out.push({ value, page: pageOf(joined, at), quote: squeeze(text.slice(at, quoteEnd)).slice(0, 400) });
+    const quote = inCell === null ? squeeze(text.slice(at, quoteEnd)) : `${squeeze(m[0])} ${inCell}`;
+    out.push({ value, page: pageOf(joined, at), quote: quote.slice(0, 400) });
   }
   return out;
 }
