@@ -192,7 +192,7 @@ export class SniffingAnalyzer implements ByteAnalyzer {
       await this.decide(chunk, false);
       return;
     }
-    this.head.push(chunk.slice());
+    this.head.push(new Uint8Array(chunk));
     this.headSize += chunk.length;
     if (this.headSize >= SNIFF_BYTES) {
       const joined = Buffer.concat(this.head);

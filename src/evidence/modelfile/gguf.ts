@@ -183,7 +183,7 @@ export class GgufAnalyzer implements ByteAnalyzer {
   write(chunk: Uint8Array): void {
     this.total += chunk.length;
     if (this.parsed || this.stopped) return;
-    this.chunks.push(chunk.slice());
+    this.chunks.push(new Uint8Array(chunk));
     this.buffered += chunk.length;
     // Re-try parsing only when the buffer has doubled: bounded work on huge headers.
     if (this.buffered >= this.lastTry * 2 || this.buffered >= this.place.ctx.limits.maxGgufHeader)

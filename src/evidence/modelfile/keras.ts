@@ -158,7 +158,7 @@ export class KerasJsonAnalyzer implements ByteAnalyzer {
       );
       return;
     }
-    this.chunks.push(chunk.slice());
+    this.chunks.push(new Uint8Array(chunk));
   }
 
   end(): void {

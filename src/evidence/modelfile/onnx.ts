@@ -115,7 +115,7 @@ export class OnnxAnalyzer implements ByteAnalyzer {
           this.fail("varint longer than 10 bytes", abs);
           return;
         }
-        this.carry = buf.slice(i);
+        this.carry = new Uint8Array(buf.subarray(i));
         return;
       }
       const field = Math.floor(tag.value / 8);
@@ -132,7 +132,7 @@ export class OnnxAnalyzer implements ByteAnalyzer {
             this.fail("varint longer than 10 bytes", abs);
             return;
           }
-          this.carry = buf.slice(i);
+          this.carry = new Uint8Array(buf.subarray(i));
           return;
         }
         i = v.next;
@@ -149,7 +149,7 @@ export class OnnxAnalyzer implements ByteAnalyzer {
             this.fail("varint longer than 10 bytes", abs);
             return;
           }
-          this.carry = buf.slice(i);
+          this.carry = new Uint8Array(buf.subarray(i));
           return;
         }
         j = l.next;

@@ -325,6 +325,27 @@ describe("malicious pickles", () => {
     expect(r.findings.some((f) => f.module === "os" && f.name === "system")).toBe(true);
   });
 
+  it("memo values beyond the kept limit become opaque: STACK_GLOBAL on them is unresolvable", () => {
+    const bytes = new PickleBuilder()
+      .proto(4)
+      .str("os")
+      .binput(0)
+      .str("system")
+      .binput(1)
+      .pop()
+      .pop()
+      .binget(0)
+      .binget(1)
+      .raw(0x93)
+      .stop()
+      .bytes();
+    const findings: ModelFinding[] = [];
+    const walker = new PickleWalker({ onFinding: (f) => findings.push(f), limits: { maxPickleMemo: 1 } });
+    walker.write(bytes);
+    walker.end();
+    expect(rules(findings)).toEqual(["pickle.import.unresolved"]);
+  });
+
   it("EXT1 through the copyreg registry is unresolvable", () => {
     const r = scan(new PickleBuilder().proto(2).raw(0x82, 1).emptyTuple().reduce().stop().bytes());
     expect(r.findings[0]?.rule).toBe("pickle.import.unresolved");

@@ -26,6 +26,11 @@ interface CallItem {
  */
 type Item = string | number | GlobalItem | CallItem | null;
 
+/** Stands for a memo value that was not kept (memo overflow): never a resolvable name. */
+const OPAQUE: CallItem = { k: 2, of: { k: 1, module: "?", name: "?", cls: "unresolved" } };
+/** Far-off memo indexes tracked one by one (dense ones use a bitset). */
+const MAX_SPARSE_MEMO = 100_000;
+
 /** Lazy string references must stay small integers (V8 Smis). */
 const LAZY_LIMIT = 1 << 29;
 
@@ -167,7 +172,17 @@ export class PickleWalker {
   private skipLines = 0;
   private stack: Item[] = [];
   private marks: number[] = [];
-  private memo = new Map<number, Item>();
+  /**
+   * The memo, kept small: which indexes are defined (a bitset, plus a set for absurd indexes
+   * already reported), and values only for the items that matter (strings, imports, calls).
+   */
+  private memoBits = new Uint8Array(256);
+  private memoSparse = new Set<number>();
+  private memoValues = new Map<number, Item>();
+  private memoCount = 0;
+  /** Set once values stopped being kept: reads of unknown values then become opaque. */
+  private memoOverflow = false;
+  private memoReported = false;
   private lazyFrom = Number.MAX_SAFE_INTEGER;
   private reported = new Map<string, { count: number; finding: { count?: number } }>();
 
@@ -218,7 +233,7 @@ export class PickleWalker {
       if (start >= chunk.length) return;
     }
     const rest = this.run(chunk, base, start);
-    if (rest < chunk.length && !this.finished) this.carry = chunk.slice(rest);
+    if (rest < chunk.length && !this.finished) this.carry = new Uint8Array(chunk.subarray(rest));
   }
 
   end(): void {
@@ -328,7 +343,12 @@ export class PickleWalker {
   private startPickle(): void {
     this.stack = [];
     this.marks = [];
-    this.memo = new Map();
+    this.memoBits = new Uint8Array(256);
+    this.memoSparse = new Set();
+    this.memoValues = new Map();
+    this.memoCount = 0;
+    this.memoOverflow = false;
+    this.memoReported = false;
     this.lazyFrom = Number.MAX_SAFE_INTEGER;
     this.state = "opcodes";
   }
@@ -403,7 +423,6 @@ export class PickleWalker {
     const limits = this.limits;
     const stack = this.stack;
     const marks = this.marks;
-    const memo = this.memo;
     let pos = start;
     let ops = 0;
     while (pos < len) {
@@ -705,7 +724,7 @@ export class PickleWalker {
           break;
         }
         case 0x94: // MEMOIZE
-          if (!this.put(buf, memo.size, at, op)) return this.done(len, ops);
+          if (!this.put(buf, this.memoCount, at, op)) return this.done(len, ops);
           break;
         case 0x70: {
           // PUT
@@ -738,7 +757,7 @@ export class PickleWalker {
             if (next > len) return this.yieldAt(pos, ops);
             idx = op === 0x68 ? (buf[pos + 1] as number) : u32(buf, pos + 1);
           }
-          const value = memo.get(idx);
+          const value = this.memoGet(idx);
           if (value === undefined)
             return this.bad(`memo index ${idx} read before it was written`, pos, at, op, ops);
           stack.push(value);
@@ -827,23 +846,62 @@ export class PickleWalker {
       return false;
     }
     if (idx > this.limits.maxPickleMemoIndex) {
-      this.report(
-        "high",
-        "pickle.resource_exhaustion",
-        `memo index ${idx} is far beyond any real pickle`,
-        at,
-        {
-          opcode: pickleOpcodeName(op),
-        },
-      );
+      if (!this.memoReported) {
+        this.memoReported = true;
+        this.report(
+          "high",
+          "pickle.resource_exhaustion",
+          `memo index ${idx} is far beyond any real pickle`,
+          at,
+          {
+            opcode: pickleOpcodeName(op),
+          },
+        );
+      }
+      if (!this.memoSparse.has(idx)) {
+        if (this.memoSparse.size >= MAX_SPARSE_MEMO) {
+          this.exhausted(`more than ${MAX_SPARSE_MEMO} far-off memo indexes`, at, op);
+          return false;
+        }
+        this.memoSparse.add(idx);
+        this.memoCount++;
+      }
+    } else {
+      const byte = idx >>> 3;
+      if (byte >= this.memoBits.length) {
+        let size = this.memoBits.length * 2;
+        while (size <= byte) size *= 2;
+        const grown = new Uint8Array(size);
+        grown.set(this.memoBits);
+        this.memoBits = grown;
+      }
+      const bit = 1 << (idx & 7);
+      if (((this.memoBits[byte] as number) & bit) === 0) {
+        this.memoBits[byte] = (this.memoBits[byte] as number) | bit;
+        this.memoCount++;
+      }
     }
-    const memo = this.memo;
-    if (memo.size >= this.limits.maxPickleMemo && !memo.has(idx)) {
-      this.exhausted(`more than ${this.limits.maxPickleMemo} memo entries`, at, op);
-      return false;
+    const value = this.settled(buf, stack[stack.length - 1] as Item);
+    const values = this.memoValues;
+    if (value === null) values.delete(idx);
+    else if (values.size < this.limits.maxPickleMemo || values.has(idx)) values.set(idx, value);
+    else {
+      values.delete(idx);
+      this.memoOverflow = true;
     }
-    memo.set(idx, this.settled(buf, stack[stack.length - 1] as Item));
     return true;
+  }
+
+  /** The memo value at `idx`; undefined when the index was never written. */
+  private memoGet(idx: number): Item | undefined {
+    const defined =
+      idx > this.limits.maxPickleMemoIndex
+        ? this.memoSparse.has(idx)
+        : (((this.memoBits[idx >>> 3] ?? 0) >>> (idx & 7)) & 1) === 1;
+    if (!defined) return undefined;
+    const value = this.memoValues.get(idx);
+    if (value !== undefined) return value;
+    return this.memoOverflow ? OPAQUE : null;
   }
 
   /**

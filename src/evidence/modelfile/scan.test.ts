@@ -509,6 +509,54 @@ describe("integrity manifests", () => {
   });
 });
 
+describe("chunks from a reused read buffer (regression: Buffer.slice is a view, not a copy)", () => {
+  async function* reused(bytes: Uint8Array, size: number): AsyncIterable<Uint8Array> {
+    const buffer = Buffer.alloc(size);
+    for (let i = 0; i < bytes.length; i += size) {
+      const n = Math.min(size, bytes.length - i);
+      buffer.set(bytes.subarray(i, i + n));
+      yield buffer.subarray(0, n);
+      buffer.fill(0x37);
+    }
+  }
+  const big = new PickleBuilder().proto(4).emptyDict().memoize().mark();
+  for (let i = 0; i < 3000; i++)
+    big
+      .str(`key${i}`)
+      .longBinput(i + 1)
+      .int(i % 200);
+  big.setitems().stackGlobal("os", "system").pop().stop();
+
+  it.each([
+    ["long pickle", () => big.bytes()],
+    ["torch zip", () => buildTorchZip("m", 4)],
+    [
+      "deflated zip",
+      () =>
+        buildZip([
+          { name: "a/data.pkl", data: big.bytes(), method: 8, compressed: deflateRawSync(big.bytes()) },
+        ]),
+    ],
+    [
+      "gguf",
+      () =>
+        buildGguf({
+          metadata: { "tokenizer.chat_template": "{{ x.__class__ }}" },
+          tensors: [{ name: "t", dims: [64] }],
+        }),
+    ],
+    ["safetensors", () => buildSafetensors([{ name: "a", shape: [40] }])],
+  ])("%s gives the same result as one whole buffer", async (_label, make) => {
+    const bytes = make();
+    const whole = await scanModelBytes(bytes, { path: "f" });
+    for (const size of [7, 64, 1000]) {
+      const r = await scanModelStream(reused(bytes, size), { path: "f" });
+      expect(rules(r)).toEqual(rules(whole));
+      expect(r.sha256).toBe(whole.sha256);
+    }
+  });
+});
+
 describe("property: hostile bytes never crash or hang the scanner", () => {
   const seeds: Array<[string, () => Uint8Array]> = [
     ["torch zip", () => buildTorchZip("m", 2)],

@@ -76,7 +76,7 @@ export function verdictOfFindings(findings: readonly ModelFinding[]): ScanVerdic
 export interface ScanLimits {
   /** Largest pickle stack (items) before the walk stops as resource exhaustion. */
   maxPickleStack: number;
-  /** Most memo entries a pickle may define. */
+  /** Memo values (strings, imports) kept for resolution; beyond, memo reads are opaque. */
   maxPickleMemo: number;
   /** Memo indexes above this are reported (an unpickler may allocate up to the index). */
   maxPickleMemoIndex: number;
@@ -114,8 +114,8 @@ export interface ScanLimits {
 
 export const DEFAULT_SCAN_LIMITS: ScanLimits = {
   maxPickleStack: 1_000_000,
-  maxPickleMemo: 2_000_000,
-  maxPickleMemoIndex: 1 << 24,
+  maxPickleMemo: 250_000,
+  maxPickleMemoIndex: 1 << 26,
   maxPickleString: 512,
   maxPickleDeclaredLength: 2 ** 36,
   maxPicklesInRow: 64,

@@ -462,13 +462,13 @@ export class ZipAnalyzer implements ByteAnalyzer {
     }
     const keep = Math.min(data.length, 23);
     if (this.sink && data.length > keep) await this.sink.write(data.subarray(0, data.length - keep));
-    this.held = data.slice(data.length - keep);
+    this.held = new Uint8Array(data.subarray(data.length - keep));
     return chunk.length;
   }
 
   private keepTail(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    this.tail.push(bytes.slice());
+    this.tail.push(new Uint8Array(bytes));
     this.tailSize += bytes.length;
     const max = this.place.ctx.limits.maxZipTail;
     while (this.tailSize - (this.tail[0]?.length ?? 0) >= max && this.tail.length > 1) {
