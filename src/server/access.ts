@@ -77,21 +77,26 @@ function accessMiddleware(access: Access): MiddlewareHandler<AppEnv> {
 }
 
 /** Rejects bodies that are not JSON with 415 and unparsable JSON with 400, before validation runs. */
-const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const type = c.req.header("content-type") ?? "";
-  if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
-    throw new AppError(
-      "UNSUPPORTED_MEDIA_TYPE",
-      "This endpoint takes a JSON body: send Content-Type: application/json.",
-    );
-  }
-  try {
-    await c.req.json();
-  } catch {
-    throw new AppError("MALFORMED_JSON", "The request body is not valid JSON.");
-  }
-  await next();
-};
+const requireJsonBody =
+  (optional: boolean): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    const hasBody =
+      c.req.header("transfer-encoding") !== undefined || Number(c.req.header("content-length") ?? "0") > 0;
+    if (optional && !hasBody) return next();
+    const type = c.req.header("content-type") ?? "";
+    if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+      throw new AppError(
+        "UNSUPPORTED_MEDIA_TYPE",
+        "This endpoint takes a JSON body: send Content-Type: application/json.",
+      );
+    }
+    try {
+      await c.req.json();
+    } catch {
+      throw new AppError("MALFORMED_JSON", "The request body is not valid JSON.");
+    }
+    await next();
+  };
 
 type AssayRouteConfig = Omit<RouteConfig, "middleware"> & { access: Access };
 
@@ -105,8 +110,9 @@ export function defineRoute<R extends AssayRouteConfig>(
 ): Omit<R, "access"> & { middleware: MiddlewareHandler<AppEnv>[] } {
   const { access, ...rest } = config;
   const middleware: MiddlewareHandler<AppEnv>[] = [accessMiddleware(access)];
-  if (rest.request?.body?.content && "application/json" in rest.request.body.content)
-    middleware.push(requireJsonBody);
+  const body = rest.request?.body;
+  if (body?.content && "application/json" in body.content)
+    middleware.push(requireJsonBody(body.required === false));
   const security =
     access === "public" || access === "portal" ? [] : [{ session: [], csrf: [] }, { bearer: [] }];
   const description = [

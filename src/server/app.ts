@@ -13,6 +13,7 @@ import { authRoutes } from "./routes/auth-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { tokenRoutes } from "./routes/token-routes.ts";
 import { userRoutes } from "./routes/user-routes.ts";
+import { vendorRoutes } from "./routes/vendor-routes.ts";
 import { webAssetRoutes } from "./web-assets.ts";
 
 export const VERSION: string = (
@@ -93,6 +94,7 @@ export function buildApp(services: Services) {
   app.route("/", userRoutes(services));
   app.route("/", tokenRoutes(services));
   app.route("/", auditRoutes(services));
+  app.route("/", vendorRoutes(services));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",

@@ -5,13 +5,13 @@ import { fileURLToPath } from "node:url";
 import { and, eq, notInArray } from "drizzle-orm";
 import { parseDocument } from "yaml";
 import type { ZodType } from "zod";
-import { AiActCatalogSchema } from "../domain/ai-act.ts";
+import { type AiActCatalog, AiActCatalogSchema } from "../domain/ai-act.ts";
 import { DataClassCatalogSchema } from "../domain/data-classes.ts";
 import { AppError } from "../domain/errors.ts";
 import { QuestionBankSchema } from "../domain/question-bank.ts";
 import { RemediationTemplatesSchema } from "../domain/remediation.ts";
 import { ScoringWeightsSchema } from "../domain/scoring.ts";
-import { vendorCatalogEntrySchema } from "../domain/vendor-catalog.ts";
+import { type VendorCatalogEntry, vendorCatalogEntrySchema } from "../domain/vendor-catalog.ts";
 import type { Db } from "./database.ts";
 import { catalogEntries } from "./schema.ts";
 
@@ -175,4 +175,45 @@ export async function catalogEntriesOf(db: Db, kind: string) {
     .select()
     .from(catalogEntries)
     .where(and(eq(catalogEntries.kind, kind), eq(catalogEntries.active, true)));
+}
+
+/** The AI vendor catalogue as stored (validated at load), sorted by name. */
+export async function vendorCatalog(db: Db): Promise<VendorCatalogEntry[]> {
+  const rows = await catalogEntriesOf(db, "vendors");
+  return rows.map((r) => r.data as VendorCatalogEntry).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** One catalogue entry by slug, or CATALOG_ENTRY_NOT_FOUND. */
+export async function vendorCatalogEntry(db: Db, slug: string): Promise<VendorCatalogEntry> {
+  const [row] = await db
+    .select()
+    .from(catalogEntries)
+    .where(
+      and(eq(catalogEntries.kind, "vendors"), eq(catalogEntries.key, slug), eq(catalogEntries.active, true)),
+    );
+  if (!row)
+    throw new AppError("CATALOG_ENTRY_NOT_FOUND", `The vendor catalogue has no entry "${slug}".`, {
+      details: { slug },
+    });
+  return row.data as VendorCatalogEntry;
+}
+
+/** The EU AI Act dates and obligations (catalog/regulation/eu-ai-act.yaml). */
+export async function aiActCatalog(db: Db): Promise<AiActCatalog> {
+  const [row] = await db
+    .select()
+    .from(catalogEntries)
+    .where(
+      and(
+        eq(catalogEntries.kind, "regulation"),
+        eq(catalogEntries.key, "eu-ai-act"),
+        eq(catalogEntries.active, true),
+      ),
+    );
+  if (!row)
+    throw new AppError(
+      "CATALOG_ENTRY_NOT_FOUND",
+      "The EU AI Act catalogue (catalog/regulation/eu-ai-act.yaml) is not loaded.",
+    );
+  return row.data as AiActCatalog;
 }

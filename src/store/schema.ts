@@ -2,11 +2,13 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  date,
   index,
   integer,
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -153,4 +155,82 @@ export const catalogEntries = pgTable(
     revision: integer("revision").notNull().default(1),
   },
   (t) => [primaryKey({ columns: [t.kind, t.key] })],
+);
+
+// ---------------------------------------------------------------- inventory
+
+/**
+ * An AI vendor. `computed_tier`, `tier`, `next_review_due` and `integration_count` are derived
+ * from the integrations and the override; they are stored (and refreshed in the same transaction
+ * as every change) so the vendor list can filter and sort by them on the server.
+ */
+export const vendors = pgTable(
+  "vendors",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    name: text("name").notNull(),
+    website: text("website"),
+    category: text("category").notNull(),
+    owner: text("owner"),
+    status: text("status").notNull().default("proposed"),
+    trustPortalUrl: text("trust_portal_url"),
+    headquartersCountry: text("headquarters_country"),
+    subprocessors: jsonb("subprocessors").notNull().default([]),
+    catalogSlug: text("catalog_slug"),
+    tierOverride: jsonb("tier_override"),
+    computedTier: smallint("computed_tier").notNull().default(2),
+    tier: smallint("tier").notNull().default(2),
+    nextReviewDue: date("next_review_due", { mode: "string" }).notNull(),
+    lastReviewedOn: date("last_reviewed_on", { mode: "string" }),
+    integrationCount: integer("integration_count").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("vendors_workspace_name_key").on(t.workspaceId, sql`lower(${t.name})`),
+    index("vendors_workspace_tier_idx").on(t.workspaceId, t.tier),
+    index("vendors_workspace_status_idx").on(t.workspaceId, t.status),
+    index("vendors_workspace_category_idx").on(t.workspaceId, t.category),
+    index("vendors_workspace_review_idx").on(t.workspaceId, t.nextReviewDue),
+    index("vendors_workspace_updated_idx").on(t.workspaceId, t.updatedAt),
+  ],
+);
+
+/** One use of a vendor by one product feature. NULL means "not known yet" (tiering counts it upward). */
+export const aiIntegrations = pgTable(
+  "ai_integrations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    vendorId: uuid("vendor_id")
+      .notNull()
+      .references(() => vendors.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    productFeature: text("product_feature"),
+    service: text("service"),
+    models: jsonb("models").notNull().default([]),
+    deployment: text("deployment"),
+    dataClasses: text("data_classes").array(),
+    processingRegions: text("processing_regions").array().notNull().default(sql`'{}'::text[]`),
+    retentionDays: integer("retention_days"),
+    trainingUse: text("training_use"),
+    customerFacing: boolean("customer_facing"),
+    decisionCritical: boolean("decision_critical"),
+    domain: text("domain"),
+    humanOversight: text("human_oversight"),
+    owner: text("owner"),
+    aiActUseCases: text("ai_act_use_cases").array(),
+    aiActRole: text("ai_act_role"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("ai_integrations_vendor_idx").on(t.vendorId),
+    index("ai_integrations_workspace_idx").on(t.workspaceId),
+  ],
 );

@@ -956,6 +956,1337 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/vendors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List vendors with search, filters, sorting and cursor paging
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Search in name and owner */
+                    q?: string;
+                    /** @description Comma-separated tiers, e.g. 2,3 */
+                    tier?: string;
+                    /** @description Comma-separated statuses */
+                    status?: string;
+                    /** @description Comma-separated categories */
+                    category?: string;
+                    sort?: "name" | "tier" | "status" | "nextReviewDue" | "updatedAt";
+                    direction?: "asc" | "desc";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of vendors */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorPage"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a vendor
+         * @description Requires the `write` permission (roles: admin, assessor).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** Format: uri */
+                        website?: string;
+                        /** @enum {string} */
+                        category: "foundation_model_provider" | "cloud_ai_platform" | "model_hub" | "vector_database" | "data_platform" | "labeling" | "observability" | "identity" | "other";
+                        owner?: string;
+                        /** Format: uri */
+                        trustPortalUrl?: string;
+                        headquartersCountry?: string;
+                        /** @default [] */
+                        subprocessors?: {
+                            name: string;
+                            purpose?: string;
+                            country?: string;
+                        }[];
+                        catalogSlug?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Vendor"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One vendor
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The vendor */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Vendor"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a vendor and its integrations (offboarding keeps the history; prefer it)
+         * @description Requires the `write` permission (roles: admin, assessor).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a vendor's fields (status moves through POST …/status)
+         * @description Requires the `write` permission (roles: admin, assessor).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** Format: uri */
+                        website?: string;
+                        /** @enum {string} */
+                        category?: "foundation_model_provider" | "cloud_ai_platform" | "model_hub" | "vector_database" | "data_platform" | "labeling" | "observability" | "identity" | "other";
+                        owner?: string;
+                        /** Format: uri */
+                        trustPortalUrl?: string;
+                        headquartersCountry?: string;
+                        subprocessors?: {
+                            name: string;
+                            purpose?: string;
+                            country?: string;
+                        }[];
+                        catalogSlug?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Vendor"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/vendors/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a vendor through proposed → in review → approved / with conditions / rejected → offboarded
+         * @description Requires the `write` permission (roles: admin, assessor).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VendorStatusChange"];
+                };
+            };
+            responses: {
+                /** @description Moved */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Vendor"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/{id}/tier": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The vendor's tier with every reason, question count, review cadence and next review
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Tier */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TierResult"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/{id}/tier-override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Override the computed tier with a written justification (audit-logged; the computed tier stays visible)
+         * @description Requires the `write` permission (roles: admin, assessor).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TierOverrideRequest"];
+                };
+            };
+            responses: {
+                /** @description Tier with the override */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TierResult"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Remove a tier override
+         * @description Requires the `write` permission (roles: admin, assessor).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Tier without override */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TierResult"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/{id}/ai-act": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * EU AI Act class, role and obligations of each integration, with the rules that fired
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Per integration */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            asOf: string;
+                            items: components["schemas"]["AiActResult"][];
+                        };
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/{id}/integrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The vendor's AI integrations
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Integrations */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["AiIntegration"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Record an AI integration under the vendor (the vendor's tier is recomputed)
+         * @description Requires the `write` permission (roles: admin, assessor).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        productFeature?: string;
+                        service?: string;
+                        /** @default [] */
+                        models?: ({
+                            /** @enum {string} */
+                            kind: "vendor_model";
+                            name: string;
+                            version?: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "hub_model";
+                            repo: string;
+                            revision?: string;
+                        })[];
+                        /** @enum {string} */
+                        deployment?: "vendor_api" | "vendor_hosted_endpoint" | "self_hosted_hub_model";
+                        dataClasses?: ("public" | "internal" | "confidential" | "customer_data" | "pii" | "phi" | "payment_data" | "credentials" | "biometric")[];
+                        /** @default [] */
+                        processingRegions?: string[];
+                        retentionDays?: number | null;
+                        /** @enum {string} */
+                        trainingUse?: "no" | "yes" | "opt_out_available" | "unknown";
+                        customerFacing?: boolean | null;
+                        decisionCritical?: boolean | null;
+                        /** @enum {string} */
+                        domain?: "general" | "healthcare" | "finance_credit" | "insurance" | "employment" | "education" | "legal" | "critical_infrastructure" | "law_enforcement" | "biometrics" | "other";
+                        /** @enum {string} */
+                        humanOversight?: "review_before_use" | "monitoring" | "none" | "unknown";
+                        owner?: string;
+                        aiActUseCases?: ("manipulative_techniques" | "exploits_vulnerabilities" | "social_scoring" | "crime_prediction_by_profiling" | "untargeted_facial_scraping" | "emotion_recognition_workplace_or_school" | "sensitive_biometric_categorisation" | "realtime_remote_biometric_id_for_police" | "remote_biometric_identification" | "critical_infrastructure_safety" | "education_access_or_assessment" | "recruitment_or_worker_management" | "essential_services_eligibility" | "creditworthiness_assessment" | "life_health_insurance_pricing" | "emergency_call_triage" | "law_enforcement_use" | "migration_or_border_control" | "justice_or_elections" | "chatbot" | "generates_synthetic_content" | "emotion_recognition" | "biometric_categorisation" | "deepfake" | "public_interest_text")[];
+                        /** @enum {string} */
+                        aiActRole?: "provider" | "deployer";
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AiIntegration"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an integration
+         * @description Requires the `write` permission (roles: admin, assessor).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change an integration (the vendor's tier is recomputed)
+         * @description Requires the `write` permission (roles: admin, assessor).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        productFeature?: string;
+                        service?: string;
+                        models?: ({
+                            /** @enum {string} */
+                            kind: "vendor_model";
+                            name: string;
+                            version?: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "hub_model";
+                            repo: string;
+                            revision?: string;
+                        })[];
+                        /** @enum {string} */
+                        deployment?: "vendor_api" | "vendor_hosted_endpoint" | "self_hosted_hub_model";
+                        dataClasses?: ("public" | "internal" | "confidential" | "customer_data" | "pii" | "phi" | "payment_data" | "credentials" | "biometric")[];
+                        processingRegions?: string[];
+                        retentionDays?: number | null;
+                        /** @enum {string} */
+                        trainingUse?: "no" | "yes" | "opt_out_available" | "unknown";
+                        customerFacing?: boolean | null;
+                        decisionCritical?: boolean | null;
+                        /** @enum {string} */
+                        domain?: "general" | "healthcare" | "finance_credit" | "insurance" | "employment" | "education" | "legal" | "critical_infrastructure" | "law_enforcement" | "biometrics" | "other";
+                        /** @enum {string} */
+                        humanOversight?: "review_before_use" | "monitoring" | "none" | "unknown";
+                        owner?: string;
+                        aiActUseCases?: ("manipulative_techniques" | "exploits_vulnerabilities" | "social_scoring" | "crime_prediction_by_profiling" | "untargeted_facial_scraping" | "emotion_recognition_workplace_or_school" | "sensitive_biometric_categorisation" | "realtime_remote_biometric_id_for_police" | "remote_biometric_identification" | "critical_infrastructure_safety" | "education_access_or_assessment" | "recruitment_or_worker_management" | "essential_services_eligibility" | "creditworthiness_assessment" | "life_health_insurance_pricing" | "emergency_call_triage" | "law_enforcement_use" | "migration_or_border_control" | "justice_or_elections" | "chatbot" | "generates_synthetic_content" | "emotion_recognition" | "biometric_categorisation" | "deepfake" | "public_interest_text")[];
+                        /** @enum {string} */
+                        aiActRole?: "provider" | "deployer";
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AiIntegration"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/catalog/vendors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The built-in AI vendor catalogue, every fact with its source and as-of date
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Catalogue */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CatalogVendor"][];
+                        };
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/from-catalog/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a vendor pre-filled from the catalogue
+         * @description Requires the `write` permission (roles: admin, assessor).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["VendorFromCatalog"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Vendor"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Inventory tiles: vendors by tier and status, reviews due in 30 days, unreviewed vendors
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Tiles */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Dashboard"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1084,6 +2415,276 @@ export interface components {
                 kind: "altered" | "missing" | "relinked";
                 message: string;
             };
+        };
+        VendorPage: {
+            items: components["schemas"]["Vendor"][];
+            total: number;
+            nextCursor: string | null;
+        };
+        Vendor: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            website?: string;
+            /** @enum {string} */
+            category: "foundation_model_provider" | "cloud_ai_platform" | "model_hub" | "vector_database" | "data_platform" | "labeling" | "observability" | "identity" | "other";
+            owner?: string;
+            /** @enum {string} */
+            status: "proposed" | "in_review" | "approved" | "approved_with_conditions" | "rejected" | "offboarded";
+            trustPortalUrl?: string;
+            headquartersCountry?: string;
+            subprocessors: {
+                name: string;
+                purpose?: string;
+                country?: string;
+            }[];
+            catalogSlug?: string;
+            tier: components["schemas"]["Tier"];
+            computedTier: components["schemas"]["Tier"];
+            tierOverridden: boolean;
+            /** Format: date */
+            nextReviewDue: string;
+            lastReviewedOn: string | null;
+            integrationCount: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        Tier: 1 | 2 | 3;
+        VendorStatusChange: {
+            /** @enum {string} */
+            status: "proposed" | "in_review" | "approved" | "approved_with_conditions" | "rejected" | "offboarded";
+            note?: string;
+        };
+        TierResult: {
+            tier: components["schemas"]["Tier"];
+            computedTier: components["schemas"]["Tier"];
+            reasons: {
+                integrationId: string | null;
+                integrationName: string | null;
+                attribute: string;
+                value: string;
+                tier: components["schemas"]["Tier"];
+                /** @enum {string} */
+                rule: "decision_critical" | "decision_critical_unknown" | "regulated_domain" | "domain_unknown" | "sensitive_data_class" | "data_classes_unknown" | "customer_facing" | "customer_facing_unknown" | "customer_data_class" | "annex_iii_domain" | "vendor_may_train" | "no_integrations";
+            }[];
+            questionCount: number;
+            reviewCadenceMonths: number;
+            continuousMonitoring: boolean;
+            nextReviewDue: string;
+            override: {
+                tier: components["schemas"]["Tier"];
+                justification: string;
+                by?: string;
+                on?: string;
+            } | null;
+        };
+        TierOverrideRequest: {
+            tier: components["schemas"]["Tier"];
+            justification: string;
+        };
+        AiActResult: {
+            integrationId: string;
+            /** @enum {string} */
+            class: "prohibited" | "high_risk" | "transparency" | "minimal";
+            categories: ("prohibited" | "high_risk" | "transparency" | "minimal")[];
+            /** @enum {string|null} */
+            highRiskBasis: "annex_iii" | "annex_i" | null;
+            /** @enum {string} */
+            role: "provider" | "deployer";
+            roleRule: {
+                rule: string;
+                explanation: string;
+            };
+            rules: {
+                rule: string;
+                /** @enum {string} */
+                category: "prohibited" | "high_risk" | "transparency" | "minimal";
+                basis: string;
+                explanation: string;
+            }[];
+            obligations: {
+                id: string;
+                article: string;
+                title: string;
+                /** @enum {string} */
+                role: "provider" | "deployer";
+                rule: string;
+                applicationDate: {
+                    date: string;
+                    basis: string;
+                    status: string;
+                    source: string;
+                    asOf: string;
+                };
+                pendingChange: {
+                    date: string;
+                    basis: string;
+                    status: string;
+                    source: string;
+                    asOf: string;
+                    note?: string;
+                } | null;
+                inEffect: boolean;
+            }[];
+        };
+        AiIntegration: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            vendorId: string;
+            name: string;
+            productFeature?: string;
+            service?: string;
+            models: ({
+                /** @enum {string} */
+                kind: "vendor_model";
+                name: string;
+                version?: string;
+            } | {
+                /** @enum {string} */
+                kind: "hub_model";
+                repo: string;
+                revision?: string;
+            })[];
+            /** @enum {string} */
+            deployment?: "vendor_api" | "vendor_hosted_endpoint" | "self_hosted_hub_model";
+            /** @description Absent when not known yet (counts upward in tiering). */
+            dataClasses?: ("public" | "internal" | "confidential" | "customer_data" | "pii" | "phi" | "payment_data" | "credentials" | "biometric")[];
+            processingRegions: string[];
+            retentionDays?: number | null;
+            /** @enum {string} */
+            trainingUse?: "no" | "yes" | "opt_out_available" | "unknown";
+            customerFacing?: boolean | null;
+            decisionCritical?: boolean | null;
+            /** @enum {string} */
+            domain?: "general" | "healthcare" | "finance_credit" | "insurance" | "employment" | "education" | "legal" | "critical_infrastructure" | "law_enforcement" | "biometrics" | "other";
+            /** @enum {string} */
+            humanOversight?: "review_before_use" | "monitoring" | "none" | "unknown";
+            owner?: string;
+            aiActUseCases?: ("manipulative_techniques" | "exploits_vulnerabilities" | "social_scoring" | "crime_prediction_by_profiling" | "untargeted_facial_scraping" | "emotion_recognition_workplace_or_school" | "sensitive_biometric_categorisation" | "realtime_remote_biometric_id_for_police" | "remote_biometric_identification" | "critical_infrastructure_safety" | "education_access_or_assessment" | "recruitment_or_worker_management" | "essential_services_eligibility" | "creditworthiness_assessment" | "life_health_insurance_pricing" | "emergency_call_triage" | "law_enforcement_use" | "migration_or_border_control" | "justice_or_elections" | "chatbot" | "generates_synthetic_content" | "emotion_recognition" | "biometric_categorisation" | "deepfake" | "public_interest_text")[];
+            /** @enum {string} */
+            aiActRole?: "provider" | "deployer";
+        };
+        CatalogVendor: {
+            slug: string;
+            name: string;
+            /** @enum {string} */
+            category: "foundation_model_provider" | "cloud_ai_platform" | "model_hub" | "vector_database" | "data_platform" | "labeling" | "observability" | "identity" | "other";
+            website: string;
+            services: {
+                id: string;
+                name: string;
+            }[];
+            headquartersCountry: {
+                value?: unknown;
+                source?: string;
+                asOf: string;
+                uncertain: boolean;
+                note?: string;
+            };
+            trustPortal: {
+                value?: unknown;
+                source?: string;
+                asOf: string;
+                uncertain: boolean;
+                note?: string;
+            };
+            certifications: {
+                name: string;
+                scope?: string;
+                source: string;
+                asOf: string;
+                uncertain: boolean;
+            }[];
+            apiRetention: {
+                value?: unknown;
+                source?: string;
+                asOf: string;
+                uncertain: boolean;
+                note?: string;
+            };
+            defaultApiRetentionDays: {
+                value?: unknown;
+                source?: string;
+                asOf: string;
+                uncertain: boolean;
+                note?: string;
+            };
+            zeroRetention: {
+                value?: unknown;
+                source?: string;
+                asOf: string;
+                uncertain: boolean;
+                note?: string;
+            };
+            trainingOnApiData: {
+                value?: unknown;
+                source?: string;
+                asOf: string;
+                uncertain: boolean;
+                note?: string;
+            };
+            residencyOptions: {
+                value?: unknown;
+                source?: string;
+                asOf: string;
+                uncertain: boolean;
+                note?: string;
+            };
+            dpa: {
+                value?: unknown;
+                source?: string;
+                asOf: string;
+                uncertain: boolean;
+                note?: string;
+            };
+            subprocessorList: {
+                value?: unknown;
+                source?: string;
+                asOf: string;
+                uncertain: boolean;
+                note?: string;
+            };
+            baa: {
+                value?: unknown;
+                source?: string;
+                asOf: string;
+                uncertain: boolean;
+                note?: string;
+            };
+            hosts: ({
+                pattern: string;
+                service: string;
+                discoveryOnly: boolean;
+            } & {
+                [key: string]: unknown;
+            })[];
+        };
+        VendorFromCatalog: {
+            owner?: string;
+        };
+        Dashboard: {
+            vendors: number;
+            byTier: {
+                1: number;
+                2: number;
+                3: number;
+            };
+            byStatus: {
+                [key: string]: number;
+            };
+            reviewsDueNext30Days: {
+                id: string;
+                name: string;
+                tier: components["schemas"]["Tier"];
+                nextReviewDue: string;
+            }[];
+            overdueReviews: number;
+            unreviewed: {
+                id: string;
+                name: string;
+                status: string;
+            }[];
         };
     };
     responses: never;

@@ -1,0 +1,684 @@
+import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { AppError } from "../domain/errors.ts";
+import {
+  type AiIntegration,
+  type AiIntegrationCreateInput,
+  AiIntegrationCreateSchema,
+  type AiIntegrationUpdateInput,
+  AiIntegrationUpdateSchema,
+  transitionVendorStatus,
+  type Vendor,
+  type VendorCreateInput,
+  VendorCreateSchema,
+  type VendorStatus,
+  type VendorUpdateInput,
+  VendorUpdateSchema,
+} from "../domain/inventory.ts";
+import { classifyTier, type Tier, type TierOverride, type TierResult } from "../domain/tiering.ts";
+import type { VendorCatalogEntry } from "../domain/vendor-catalog.ts";
+import { type Actor, recordAudit } from "./audit-log.ts";
+import type { Db } from "./database.ts";
+import { aiIntegrations, vendors } from "./schema.ts";
+
+type VendorRow = typeof vendors.$inferSelect;
+type IntegrationRow = typeof aiIntegrations.$inferSelect;
+
+/** A vendor as the API shows it: the domain fields plus what is derived from its integrations. */
+export interface VendorView extends Vendor {
+  tier: Tier;
+  computedTier: Tier;
+  tierOverridden: boolean;
+  nextReviewDue: string;
+  lastReviewedOn: string | null;
+  integrationCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Today as a calendar date in UTC. */
+export function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+const orUndefined = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+
+export function toVendorView(row: VendorRow): VendorView {
+  return {
+    id: row.id,
+    name: row.name,
+    website: orUndefined(row.website),
+    category: row.category as Vendor["category"],
+    owner: orUndefined(row.owner),
+    status: row.status as VendorStatus,
+    trustPortalUrl: orUndefined(row.trustPortalUrl),
+    headquartersCountry: orUndefined(row.headquartersCountry),
+    subprocessors: row.subprocessors as Vendor["subprocessors"],
+    catalogSlug: orUndefined(row.catalogSlug),
+    tier: row.tier as Tier,
+    computedTier: row.computedTier as Tier,
+    tierOverridden: row.tierOverride !== null,
+    nextReviewDue: row.nextReviewDue,
+    lastReviewedOn: row.lastReviewedOn,
+    integrationCount: row.integrationCount,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function toIntegration(row: IntegrationRow): AiIntegration {
+  return {
+    id: row.id,
+    vendorId: row.vendorId,
+    name: row.name,
+    productFeature: orUndefined(row.productFeature),
+    service: orUndefined(row.service),
+    models: row.models as AiIntegration["models"],
+    deployment: orUndefined(row.deployment) as AiIntegration["deployment"],
+    dataClasses: orUndefined(row.dataClasses) as AiIntegration["dataClasses"],
+    processingRegions: row.processingRegions,
+    retentionDays: row.retentionDays,
+    trainingUse: orUndefined(row.trainingUse) as AiIntegration["trainingUse"],
+    customerFacing: row.customerFacing,
+    decisionCritical: row.decisionCritical,
+    domain: orUndefined(row.domain) as AiIntegration["domain"],
+    humanOversight: orUndefined(row.humanOversight) as AiIntegration["humanOversight"],
+    owner: orUndefined(row.owner),
+    aiActUseCases: orUndefined(row.aiActUseCases) as AiIntegration["aiActUseCases"],
+    aiActRole: orUndefined(row.aiActRole) as AiIntegration["aiActRole"],
+  };
+}
+
+// ---------------------------------------------------------------- reading
+
+export async function getVendorRow(db: Db, workspaceId: string, id: string): Promise<VendorRow> {
+  const [row] = await db
+    .select()
+    .from(vendors)
+    .where(and(eq(vendors.workspaceId, workspaceId), eq(vendors.id, id)));
+  if (!row) throw new AppError("VENDOR_NOT_FOUND", "No such vendor.", { details: { id } });
+  return row;
+}
+
+export async function getVendor(db: Db, workspaceId: string, id: string): Promise<VendorView> {
+  return toVendorView(await getVendorRow(db, workspaceId, id));
+}
+
+export async function listIntegrations(
+  db: Db,
+  workspaceId: string,
+  vendorId: string,
+): Promise<AiIntegration[]> {
+  const rows = await db
+    .select()
+    .from(aiIntegrations)
+    .where(and(eq(aiIntegrations.workspaceId, workspaceId), eq(aiIntegrations.vendorId, vendorId)))
+    .orderBy(asc(aiIntegrations.createdAt), asc(aiIntegrations.id));
+  return rows.map(toIntegration);
+}
+
+async function getIntegrationRow(db: Db, workspaceId: string, id: string): Promise<IntegrationRow> {
+  const [row] = await db
+    .select()
+    .from(aiIntegrations)
+    .where(and(eq(aiIntegrations.workspaceId, workspaceId), eq(aiIntegrations.id, id)));
+  if (!row) throw new AppError("INTEGRATION_NOT_FOUND", "No such integration.", { details: { id } });
+  return row;
+}
+
+export async function getIntegration(db: Db, workspaceId: string, id: string): Promise<AiIntegration> {
+  return toIntegration(await getIntegrationRow(db, workspaceId, id));
+}
+
+/** The vendor's tier as the rules give it today, with every reason, the override and the next review. */
+export async function vendorTier(
+  db: Db,
+  workspaceId: string,
+  vendorId: string,
+  asOf = today(),
+): Promise<TierResult> {
+  const row = await getVendorRow(db, workspaceId, vendorId);
+  const integrations = await listIntegrations(db, workspaceId, vendorId);
+  return classifyTier({
+    integrations,
+    asOf,
+    lastReviewedOn: row.lastReviewedOn ?? undefined,
+    override: (row.tierOverride as TierOverride | null) ?? undefined,
+  });
+}
+
+/** Recomputes and stores the derived tier fields; call inside the transaction of every change. */
+async function refreshVendorTier(tx: Db, workspaceId: string, vendorId: string): Promise<TierResult> {
+  const result = await vendorTier(tx, workspaceId, vendorId, today());
+  const integrations = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(aiIntegrations)
+    .where(eq(aiIntegrations.vendorId, vendorId));
+  await tx
+    .update(vendors)
+    .set({
+      computedTier: result.computedTier,
+      tier: result.tier,
+      nextReviewDue: result.nextReviewDue,
+      integrationCount: integrations[0]?.n ?? 0,
+    })
+    .where(eq(vendors.id, vendorId));
+  return result;
+}
+
+// ---------------------------------------------------------------- listing
+
+export const VENDOR_SORTS = ["name", "tier", "status", "nextReviewDue", "updatedAt"] as const;
+export type VendorSort = (typeof VENDOR_SORTS)[number];
+
+export interface VendorListQuery {
+  q?: string | undefined;
+  tiers?: Tier[] | undefined;
+  statuses?: string[] | undefined;
+  categories?: string[] | undefined;
+  sort: VendorSort;
+  direction: "asc" | "desc";
+  limit: number;
+  cursor?: string | undefined;
+}
+
+const SORT_EXPRESSIONS: Record<VendorSort, { expr: SQL; cast: string }> = {
+  name: { expr: sql`lower(${vendors.name})`, cast: "text" },
+  tier: { expr: sql`${vendors.tier}`, cast: "smallint" },
+  status: { expr: sql`${vendors.status}`, cast: "text" },
+  nextReviewDue: { expr: sql`${vendors.nextReviewDue}`, cast: "date" },
+  updatedAt: { expr: sql`${vendors.updatedAt}`, cast: "timestamptz" },
+};
+
+function decodeCursor(cursor: string): { v: string; id: string } {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as {
+      v?: unknown;
+      id?: unknown;
+    };
+    if (typeof parsed.v === "string" && typeof parsed.id === "string" && /^[0-9a-f-]{36}$/.test(parsed.id)) {
+      return { v: parsed.v, id: parsed.id };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new AppError("VALIDATION_FAILED", "The cursor is not valid; start again from the first page.");
+}
+
+/**
+ * One page of vendors with search, filters and sorting done by the database, keyset-paged so a
+ * page costs the same at the end of a long list as at the start, and the total that matches.
+ */
+export async function listVendors(db: Db, workspaceId: string, query: VendorListQuery) {
+  const filters: SQL[] = [eq(vendors.workspaceId, workspaceId)];
+  const q = query.q?.trim().toLowerCase();
+  if (q) {
+    const pattern = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    filters.push(
+      sql`(lower(${vendors.name}) LIKE ${pattern} OR lower(coalesce(${vendors.owner}, '')) LIKE ${pattern})`,
+    );
+  }
+  if (query.tiers?.length) filters.push(inArray(vendors.tier, query.tiers));
+  if (query.statuses?.length) filters.push(inArray(vendors.status, query.statuses));
+  if (query.categories?.length) filters.push(inArray(vendors.category, query.categories));
+  const where = and(...filters);
+
+  const { expr, cast } = SORT_EXPRESSIONS[query.sort];
+  const pageFilters = [...filters];
+  if (query.cursor) {
+    const { v, id } = decodeCursor(query.cursor);
+    const op = query.direction === "asc" ? sql`>` : sql`<`;
+    pageFilters.push(sql`(${expr}, ${vendors.id}) ${op} (${v}::${sql.raw(cast)}, ${id}::uuid)`);
+  }
+  const order = query.direction === "asc" ? [asc(expr), asc(vendors.id)] : [desc(expr), desc(vendors.id)];
+  const rows = await db
+    .select({ row: vendors, sortKey: sql<string>`(${expr})::text` })
+    .from(vendors)
+    .where(and(...pageFilters))
+    .orderBy(...order)
+    .limit(query.limit + 1);
+  const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(vendors).where(where);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => toVendorView(r.row)),
+    total: count?.n ?? 0,
+    nextCursor:
+      rows.length > query.limit && last
+        ? Buffer.from(JSON.stringify({ v: last.sortKey, id: last.row.id })).toString("base64url")
+        : null,
+  };
+}
+
+// ---------------------------------------------------------------- writing
+
+function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++, e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: string }).code === "23505") return true;
+  }
+  return false;
+}
+
+async function withVendorNameCheck<T>(name: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new AppError("CONFLICT", `A vendor named "${name}" already exists.`, { details: { name } });
+    }
+    throw error;
+  }
+}
+
+function vendorValues(input: ReturnType<typeof VendorCreateSchema.parse>) {
+  return {
+    name: input.name,
+    website: input.website ?? null,
+    category: input.category,
+    owner: input.owner ?? null,
+    trustPortalUrl: input.trustPortalUrl ?? null,
+    headquartersCountry: input.headquartersCountry ?? null,
+    subprocessors: input.subprocessors,
+    catalogSlug: input.catalogSlug ?? null,
+  };
+}
+
+/** Inserts a vendor inside a transaction the caller holds (no audit entry). */
+async function insertVendor(tx: Db, workspaceId: string, input: VendorCreateInput): Promise<VendorRow> {
+  const parsed = VendorCreateSchema.parse(input);
+  const [row] = await tx
+    .insert(vendors)
+    .values({ workspaceId, ...vendorValues(parsed), nextReviewDue: today() })
+    .returning();
+  if (!row) throw new Error("vendor insert returned no row");
+  await refreshVendorTier(tx, workspaceId, row.id);
+  return row;
+}
+
+function integrationValues(input: Partial<ReturnType<typeof AiIntegrationCreateSchema.parse>>) {
+  const out: Partial<typeof aiIntegrations.$inferInsert> = {};
+  const copy = <K extends keyof typeof out>(key: K, value: (typeof out)[K] | undefined) => {
+    if (value !== undefined) out[key] = value;
+  };
+  copy("name", input.name);
+  copy("productFeature", input.productFeature);
+  copy("service", input.service);
+  copy("models", input.models);
+  copy("deployment", input.deployment);
+  copy("dataClasses", input.dataClasses);
+  copy("processingRegions", input.processingRegions);
+  copy("retentionDays", input.retentionDays);
+  copy("trainingUse", input.trainingUse);
+  copy("customerFacing", input.customerFacing);
+  copy("decisionCritical", input.decisionCritical);
+  copy("domain", input.domain);
+  copy("humanOversight", input.humanOversight);
+  copy("owner", input.owner);
+  copy("aiActUseCases", input.aiActUseCases);
+  copy("aiActRole", input.aiActRole);
+  return out;
+}
+
+async function insertIntegration(
+  tx: Db,
+  workspaceId: string,
+  vendorId: string,
+  input: AiIntegrationCreateInput,
+): Promise<IntegrationRow> {
+  const parsed = AiIntegrationCreateSchema.parse(input);
+  const [row] = await tx
+    .insert(aiIntegrations)
+    .values({ workspaceId, vendorId, ...integrationValues(parsed), name: parsed.name })
+    .returning();
+  if (!row) throw new Error("integration insert returned no row");
+  return row;
+}
+
+export async function createVendor(
+  db: Db,
+  workspaceId: string,
+  input: VendorCreateInput,
+  actor: Actor,
+): Promise<VendorView> {
+  return withVendorNameCheck(input.name, () =>
+    db.transaction(async (tx) => {
+      const row = await insertVendor(tx, workspaceId, input);
+      await recordAudit(tx, {
+        workspaceId,
+        actor,
+        action: "vendor.create",
+        targetType: "vendor",
+        targetId: row.id,
+        details: { name: row.name, category: row.category, catalogSlug: row.catalogSlug },
+      });
+      return getVendor(tx, workspaceId, row.id);
+    }),
+  );
+}
+
+export async function updateVendor(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  input: VendorUpdateInput,
+  actor: Actor,
+): Promise<VendorView> {
+  const parsed = VendorUpdateSchema.parse(input);
+  return withVendorNameCheck(parsed.name ?? "", () =>
+    db.transaction(async (tx) => {
+      const before = await getVendorRow(tx, workspaceId, id);
+      const set: Partial<typeof vendors.$inferInsert> = { updatedAt: new Date() };
+      for (const [key, value] of Object.entries(parsed)) {
+        if (value !== undefined) (set as Record<string, unknown>)[key] = value;
+      }
+      await tx.update(vendors).set(set).where(eq(vendors.id, id));
+      const changed = Object.keys(parsed).filter(
+        (k) =>
+          JSON.stringify((before as Record<string, unknown>)[k] ?? null) !==
+          JSON.stringify((parsed as Record<string, unknown>)[k] ?? null),
+      );
+      await recordAudit(tx, {
+        workspaceId,
+        actor,
+        action: "vendor.update",
+        targetType: "vendor",
+        targetId: id,
+        details: { changed, name: before.name },
+      });
+      return getVendor(tx, workspaceId, id);
+    }),
+  );
+}
+
+/** Moves a vendor through its status lifecycle; a decision records the review date. */
+export async function setVendorStatus(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  input: { status: VendorStatus; note?: string | undefined },
+  actor: Actor,
+): Promise<VendorView> {
+  return db.transaction(async (tx) => {
+    const before = await getVendorRow(tx, workspaceId, id);
+    const status = transitionVendorStatus(before.status as VendorStatus, input.status);
+    const decided = status === "approved" || status === "approved_with_conditions" || status === "rejected";
+    await tx
+      .update(vendors)
+      .set({ status, updatedAt: new Date(), ...(decided ? { lastReviewedOn: today() } : {}) })
+      .where(eq(vendors.id, id));
+    if (decided) await refreshVendorTier(tx, workspaceId, id);
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: "vendor.status",
+      targetType: "vendor",
+      targetId: id,
+      details: { from: before.status, to: status, note: input.note },
+    });
+    return getVendor(tx, workspaceId, id);
+  });
+}
+
+/** Sets or clears a tier override. The justification is required by the domain schema; the computed tier stays visible. */
+export async function setTierOverride(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  override: { tier: Tier; justification: string } | null,
+  actor: Actor,
+): Promise<TierResult> {
+  return db.transaction(async (tx) => {
+    const before = await getVendorRow(tx, workspaceId, id);
+    const value: TierOverride | null = override ? { ...override, by: actor.label, on: today() } : null;
+    await tx.update(vendors).set({ tierOverride: value, updatedAt: new Date() }).where(eq(vendors.id, id));
+    const result = await refreshVendorTier(tx, workspaceId, id);
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: override ? "vendor.tier_override.set" : "vendor.tier_override.clear",
+      targetType: "vendor",
+      targetId: id,
+      details: {
+        from: (before.tierOverride as TierOverride | null)?.tier ?? null,
+        to: override?.tier ?? null,
+        computedTier: result.computedTier,
+        justification: override?.justification,
+      },
+    });
+    return result;
+  });
+}
+
+export async function deleteVendor(db: Db, workspaceId: string, id: string, actor: Actor): Promise<void> {
+  await db.transaction(async (tx) => {
+    const before = await getVendorRow(tx, workspaceId, id);
+    await tx.delete(vendors).where(eq(vendors.id, id));
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: "vendor.delete",
+      targetType: "vendor",
+      targetId: id,
+      details: { name: before.name, integrations: before.integrationCount },
+    });
+  });
+}
+
+export async function createIntegration(
+  db: Db,
+  workspaceId: string,
+  vendorId: string,
+  input: AiIntegrationCreateInput,
+  actor: Actor,
+): Promise<AiIntegration> {
+  return db.transaction(async (tx) => {
+    const vendor = await getVendorRow(tx, workspaceId, vendorId);
+    const row = await insertIntegration(tx, workspaceId, vendorId, input);
+    const tier = await refreshVendorTier(tx, workspaceId, vendorId);
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: "integration.create",
+      targetType: "integration",
+      targetId: row.id,
+      details: {
+        vendorId,
+        vendor: vendor.name,
+        name: row.name,
+        dataClasses: row.dataClasses,
+        tier: tier.tier,
+      },
+    });
+    return toIntegration(row);
+  });
+}
+
+export async function updateIntegration(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  input: AiIntegrationUpdateInput,
+  actor: Actor,
+): Promise<AiIntegration> {
+  const parsed = AiIntegrationUpdateSchema.parse(input);
+  return db.transaction(async (tx) => {
+    const before = await getIntegrationRow(tx, workspaceId, id);
+    const [row] = await tx
+      .update(aiIntegrations)
+      .set({ ...integrationValues(parsed), updatedAt: new Date() })
+      .where(eq(aiIntegrations.id, id))
+      .returning();
+    if (!row) throw new AppError("INTEGRATION_NOT_FOUND", "No such integration.");
+    const tier = await refreshVendorTier(tx, workspaceId, before.vendorId);
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: "integration.update",
+      targetType: "integration",
+      targetId: id,
+      details: { vendorId: before.vendorId, changed: Object.keys(parsed), tier: tier.tier },
+    });
+    return toIntegration(row);
+  });
+}
+
+export async function deleteIntegration(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  actor: Actor,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const before = await getIntegrationRow(tx, workspaceId, id);
+    await tx.delete(aiIntegrations).where(eq(aiIntegrations.id, id));
+    const tier = await refreshVendorTier(tx, workspaceId, before.vendorId);
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: "integration.delete",
+      targetType: "integration",
+      targetId: id,
+      details: { vendorId: before.vendorId, name: before.name, tier: tier.tier },
+    });
+  });
+}
+
+export interface VendorWithIntegrations {
+  vendor: VendorCreateInput;
+  integrations: AiIntegrationCreateInput[];
+  status?: VendorStatus | undefined;
+}
+
+/**
+ * Creates many vendors with their integrations in one transaction: all of them or, on the first
+ * problem, none. Used by the spreadsheet import and the demo workspace.
+ */
+export async function createVendorsInBulk(
+  db: Db,
+  workspaceId: string,
+  items: VendorWithIntegrations[],
+  actor: Actor,
+  action: string,
+): Promise<{ vendorIds: string[]; integrations: number }> {
+  return db.transaction(async (tx) => {
+    const vendorIds: string[] = [];
+    let integrations = 0;
+    for (const [index, item] of items.entries()) {
+      const row = await withVendorNameCheck(item.vendor.name, () =>
+        insertVendor(tx, workspaceId, item.vendor),
+      ).catch((error: unknown) => {
+        throw error instanceof AppError
+          ? new AppError(error.code, `Item ${index + 1}: ${error.message}`, {
+              details: { index, ...error.details },
+            })
+          : error;
+      });
+      for (const integration of item.integrations) {
+        await insertIntegration(tx, workspaceId, row.id, integration);
+        integrations++;
+      }
+      if (item.status && item.status !== "proposed") {
+        await tx.update(vendors).set({ status: item.status }).where(eq(vendors.id, row.id));
+      }
+      await refreshVendorTier(tx, workspaceId, row.id);
+      vendorIds.push(row.id);
+    }
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action,
+      targetType: "vendor",
+      targetId: null,
+      details: {
+        vendors: vendorIds.length,
+        integrations,
+        names: items.slice(0, 50).map((i) => i.vendor.name),
+      },
+    });
+    return { vendorIds, integrations };
+  });
+}
+
+export interface InventoryDashboard {
+  vendors: number;
+  byTier: Record<"1" | "2" | "3", number>;
+  byStatus: Record<string, number>;
+  reviewsDueNext30Days: { id: string; name: string; tier: Tier; nextReviewDue: string }[];
+  overdueReviews: number;
+  unreviewed: { id: string; name: string; status: string }[];
+}
+
+/** The dashboard's inventory tiles: vendors by tier and status, reviews due soon, vendors never reviewed. */
+export async function inventoryDashboard(
+  db: Db,
+  workspaceId: string,
+  asOf = today(),
+): Promise<InventoryDashboard> {
+  const ws = eq(vendors.workspaceId, workspaceId);
+  const tiers = await db
+    .select({ tier: vendors.tier, n: sql<number>`count(*)::int` })
+    .from(vendors)
+    .where(ws)
+    .groupBy(vendors.tier);
+  const statuses = await db
+    .select({ status: vendors.status, n: sql<number>`count(*)::int` })
+    .from(vendors)
+    .where(ws)
+    .groupBy(vendors.status);
+  const horizon = new Date(`${asOf}T00:00:00Z`);
+  horizon.setUTCDate(horizon.getUTCDate() + 30);
+  const active = sql`${vendors.status} NOT IN ('offboarded', 'rejected')`;
+  const due = await db
+    .select({ id: vendors.id, name: vendors.name, tier: vendors.tier, nextReviewDue: vendors.nextReviewDue })
+    .from(vendors)
+    .where(
+      and(
+        ws,
+        active,
+        sql`${vendors.nextReviewDue} <= ${horizon.toISOString().slice(0, 10)}::date`,
+        sql`${vendors.nextReviewDue} >= ${asOf}::date`,
+      ),
+    )
+    .orderBy(asc(vendors.nextReviewDue))
+    .limit(20);
+  const [overdue] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(vendors)
+    .where(and(ws, active, sql`${vendors.nextReviewDue} < ${asOf}::date`));
+  const unreviewed = await db
+    .select({ id: vendors.id, name: vendors.name, status: vendors.status })
+    .from(vendors)
+    .where(
+      and(ws, inArray(vendors.status, ["proposed", "in_review"]), sql`${vendors.lastReviewedOn} IS NULL`),
+    )
+    .orderBy(desc(vendors.tier), asc(vendors.name))
+    .limit(20);
+  const byTier = { "1": 0, "2": 0, "3": 0 };
+  for (const t of tiers) byTier[String(t.tier) as "1" | "2" | "3"] = t.n;
+  return {
+    vendors: tiers.reduce((a, t) => a + t.n, 0),
+    byTier,
+    byStatus: Object.fromEntries(statuses.map((s) => [s.status, s.n])),
+    reviewsDueNext30Days: due.map((d) => ({ ...d, tier: d.tier as Tier })),
+    overdueReviews: overdue?.n ?? 0,
+    unreviewed,
+  };
+}
+
+/** Fills a new vendor from the catalogue: name, website, category, trust portal, headquarters. */
+export function vendorFromCatalog(
+  entry: VendorCatalogEntry,
+  overrides: Partial<VendorCreateInput> = {},
+): VendorCreateInput {
+  const known = <T>(fact: { value: T | "unknown" }): T | undefined =>
+    fact.value === "unknown" ? undefined : fact.value;
+  return {
+    name: entry.name,
+    website: entry.website,
+    category: entry.category,
+    trustPortalUrl: known(entry.trustPortal),
+    headquartersCountry: known(entry.headquartersCountry),
+    catalogSlug: entry.slug,
+    subprocessors: [],
+    ...overrides,
+  };
+}
