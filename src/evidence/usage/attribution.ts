@@ -135,33 +135,44 @@ export function createAttributionTable(entries: readonly VendorCatalogEntry[]): 
     return found;
   };
 
+  // Logs repeat the same few host and path pairs: remember the answers (bounded).
+  const answers = new Map<string, Attribution>();
+  const attributeUncached = (rawHost: string, path: string | null | undefined): Attribution => {
+    const host = normaliseHost(rawHost);
+    const found = lookup(host);
+    if (found === null) return NONE;
+    const { rule } = found;
+    let region = found.region;
+    let pathModel: string | null = null;
+    if (path) {
+      if (rule.pathModel) {
+        const m = rule.pathModel.exec(path);
+        const model = m?.groups?.model;
+        if (model) pathModel = decodePathPart(model);
+      }
+      if (rule.pathRegion && region === null) {
+        const m = rule.pathRegion.exec(path);
+        region = m?.groups?.region ?? null;
+      }
+    }
+    return {
+      vendor: rule.vendor,
+      service: rule.service,
+      discoveryOnly: rule.discoveryOnly,
+      region,
+      resource: found.resource,
+      pathModel,
+    };
+  };
   return {
     attribute(rawHost: string, path?: string | null): Attribution {
-      const host = normaliseHost(rawHost);
-      const found = lookup(host);
-      if (found === null) return NONE;
-      const { rule } = found;
-      let region = found.region;
-      let pathModel: string | null = null;
-      if (path) {
-        if (rule.pathModel) {
-          const m = rule.pathModel.exec(path);
-          const model = m?.groups?.model;
-          if (model) pathModel = decodePathPart(model);
-        }
-        if (rule.pathRegion && region === null) {
-          const m = rule.pathRegion.exec(path);
-          region = m?.groups?.region ?? null;
-        }
-      }
-      return {
-        vendor: rule.vendor,
-        service: rule.service,
-        discoveryOnly: rule.discoveryOnly,
-        region,
-        resource: found.resource,
-        pathModel,
-      };
+      const key = path ? `${rawHost} ${path}` : rawHost;
+      const known = answers.get(key);
+      if (known !== undefined) return known;
+      const answer = attributeUncached(rawHost, path);
+      if (answers.size >= 50_000) answers.clear();
+      answers.set(key, answer);
+      return answer;
     },
   };
 }
@@ -178,6 +189,17 @@ const NUMBERED_RELEASE = /^(.+?)-(\d{3,4}|latest|preview(?:-\d{2}-\d{2})?|exp(?:
  * A name with no recognisable version keeps a null version.
  */
 export function splitModelVersion(modelId: string): { model: string; version: string | null } {
+  const known = splitCache.get(modelId);
+  if (known !== undefined) return known;
+  const split = splitModelVersionUncached(modelId);
+  if (splitCache.size >= 10_000) splitCache.clear();
+  splitCache.set(modelId, split);
+  return split;
+}
+
+const splitCache = new Map<string, { model: string; version: string | null }>();
+
+function splitModelVersionUncached(modelId: string): { model: string; version: string | null } {
   let id = modelId.trim();
   // Bedrock cross-region inference profiles prefix the geography: us.anthropic.claude-…
   const slash = id.lastIndexOf("/");
