@@ -130,6 +130,21 @@ describe("JSON lines", () => {
     });
   });
 
+  it("reads a batch-style record with a relative URL and a body", () => {
+    const line = JSON.stringify({
+      timestamp: "2026-03-01T00:00:00Z",
+      url: "/v1/chat/completions",
+      body: { model: "gpt-4o-mini", messages: [{ role: "user", content: "ping me at a@example.com" }] },
+    });
+    expect(event(parseUsageLine("jsonl", line, 1, ctx))).toMatchObject({
+      host: null,
+      path: "/v1/chat/completions",
+      vendor: null,
+      model: "gpt-4o-mini",
+      detections: [{ kind: "email" }],
+    });
+  });
+
   it("reports malformed lines with their number", () => {
     expect(parseUsageLine("jsonl", "{not json", 12, ctx)).toEqual({
       ok: false,

@@ -196,15 +196,16 @@ function parseJsonRecord(record: Record<string, unknown>, line: number, ctx: Lin
     typeof record.hidden_params === "object" && record.hidden_params !== null
       ? (record.hidden_params as Record<string, unknown>)
       : {};
-  const request =
-    typeof record.request === "object" && record.request !== null
-      ? (record.request as Record<string, unknown>)
-      : null;
+  // `request` (gateways) or `body` (OpenAI batch-style records) holds the request body.
+  const body = typeof record.request === "object" && record.request !== null ? record.request : record.body;
+  const request = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : null;
 
   let host: string | null = null;
   let path: string | null = null;
   const url = asString(field(record, "url", "api_base", "apiBase", "endpoint") ?? hidden.api_base);
-  if (url !== null) ({ host, path } = splitUrl(url));
+  // A path-only URL ("/v1/chat/completions") names no host: keep the path, leave the host unknown.
+  if (url?.startsWith("/")) path = url;
+  else if (url !== null) ({ host, path } = splitUrl(url));
   const explicitHost = asString(field(record, "host", "hostname"));
   if (explicitHost !== null) host = explicitHost;
   const explicitPath = asString(record.path);
