@@ -31,6 +31,21 @@ const OPAQUE: CallItem = { k: 2, of: { k: 1, module: "?", name: "?", cls: "unres
 /** Far-off memo indexes tracked one by one (dense ones use a bitset). */
 const MAX_SPARSE_MEMO = 100_000;
 
+/**
+ * Argument length of opcodes that only push a plain value (0xff: not such an opcode):
+ * BININT1, BININT2, BININT, BINFLOAT, NONE, NEWTRUE, NEWFALSE, EMPTY_TUPLE/LIST/DICT/SET,
+ * NEXT_BUFFER.
+ */
+const PLAIN_PUSH_ARG = (() => {
+  const t = new Uint8Array(256).fill(0xff);
+  t[0x4b] = 1;
+  t[0x4d] = 2;
+  t[0x4a] = 4;
+  t[0x47] = 8;
+  for (const op of [0x4e, 0x88, 0x89, 0x29, 0x5d, 0x7d, 0x8f, 0x97]) t[op] = 0;
+  return t;
+})();
+
 /** Lazy string references must stay small integers (V8 Smis). */
 const LAZY_LIMIT = 1 << 29;
 
@@ -183,6 +198,8 @@ export class PickleWalker {
   /** Set once values stopped being kept: reads of unknown values then become opaque. */
   private memoOverflow = false;
   private memoReported = false;
+  /** Highest index with a kept value: higher indexes need no map lookup. */
+  private memoMaxKept = -1;
   private lazyFrom = Number.MAX_SAFE_INTEGER;
   private reported = new Map<string, { count: number; finding: { count?: number } }>();
 
@@ -349,6 +366,7 @@ export class PickleWalker {
     this.memoCount = 0;
     this.memoOverflow = false;
     this.memoReported = false;
+    this.memoMaxKept = -1;
     this.lazyFrom = Number.MAX_SAFE_INTEGER;
     this.state = "opcodes";
   }
@@ -421,15 +439,30 @@ export class PickleWalker {
   private walk(buf: Uint8Array, start: number, base: number): number {
     const len = buf.length;
     const limits = this.limits;
+    const maxStack = limits.maxPickleStack;
     const stack = this.stack;
     const marks = this.marks;
     let pos = start;
     let ops = 0;
     while (pos < len) {
       const op = buf[pos] as number;
+      ops++;
+      // Fast path: opcodes that push a plain value with a fixed-size argument (most of any
+      // weight or data pickle) need one table lookup, not the full dispatch.
+      const fixed = PLAIN_PUSH_ARG[op] as number;
+      if (fixed !== 0xff) {
+        const end = pos + 1 + fixed;
+        if (end > len) return this.yieldAt(pos, ops);
+        stack.push(null);
+        pos = end;
+        if (stack.length > maxStack) {
+          this.exhausted(`stack deeper than ${maxStack} items`, base + pos, op);
+          return this.done(len, ops);
+        }
+        continue;
+      }
       const at = base + pos;
       let next = pos + 1;
-      ops++;
       switch (op) {
         // ---- pushes of plain values with fixed-size arguments
         case 0x4b: // BININT1
@@ -720,6 +753,23 @@ export class PickleWalker {
           next = pos + (op === 0x71 ? 2 : 5);
           if (next > len) return this.yieldAt(pos, ops);
           const idx = op === 0x71 ? (buf[pos + 1] as number) : u32(buf, pos + 1);
+          // Fast path for the common case (a value that will not be kept): mark the index only.
+          const byte = idx >>> 3;
+          const bits = this.memoBits;
+          const top = stack.length > 0 ? stack[stack.length - 1] : undefined;
+          if (
+            byte < bits.length &&
+            idx > this.memoMaxKept &&
+            (top === null || (this.memoOverflow && typeof top === "number"))
+          ) {
+            const bit = 1 << (idx & 7);
+            const b = bits[byte] as number;
+            if ((b & bit) === 0) {
+              bits[byte] = b | bit;
+              this.memoCount++;
+            }
+            break;
+          }
           if (!this.put(buf, idx, at, op)) return this.done(len, ops);
           break;
         }
@@ -793,7 +843,7 @@ export class PickleWalker {
           return this.bad(`unknown opcode ${pickleOpcodeName(op)}`, pos, at, op, ops);
       }
       pos = next;
-      if (stack.length > limits.maxPickleStack) {
+      if (stack.length > maxStack) {
         this.exhausted(`stack deeper than ${limits.maxPickleStack} items`, at, op);
         return this.done(len, ops);
       }
@@ -881,13 +931,23 @@ export class PickleWalker {
         this.memoCount++;
       }
     }
-    const value = this.settled(buf, stack[stack.length - 1] as Item);
+    // Only strings, imports and calls matter later; everything else is implied null. Once the
+    // kept values reach their limit, new strings are not decoded at all (the cheap path that
+    // keeps million-entry memos fast) and reads of them become opaque.
+    const top = stack[stack.length - 1] as Item;
     const values = this.memoValues;
-    if (value === null) values.delete(idx);
-    else if (values.size < this.limits.maxPickleMemo || values.has(idx)) values.set(idx, value);
-    else {
-      values.delete(idx);
+    if (top === null) {
+      if (idx <= this.memoMaxKept) values.delete(idx);
+      return true;
+    }
+    const isString = typeof top !== "object";
+    const room = isString ? this.limits.maxPickleMemo : this.limits.maxPickleMemo * 4;
+    if (values.size < room || (idx <= this.memoMaxKept && values.has(idx))) {
+      values.set(idx, isString ? this.settled(buf, top) : top);
+      if (idx > this.memoMaxKept) this.memoMaxKept = idx;
+    } else {
       this.memoOverflow = true;
+      if (idx <= this.memoMaxKept) values.delete(idx);
     }
     return true;
   }

@@ -114,7 +114,7 @@ export interface ScanLimits {
 
 export const DEFAULT_SCAN_LIMITS: ScanLimits = {
   maxPickleStack: 1_000_000,
-  maxPickleMemo: 250_000,
+  maxPickleMemo: 65_536,
   maxPickleMemoIndex: 1 << 26,
   maxPickleString: 512,
   maxPickleDeclaredLength: 2 ** 36,
