@@ -120,6 +120,77 @@ describe("classifier output", () => {
     }
   });
 
+  it("stays linear on hostile input (long runs after keywords, digits and separators)", () => {
+    const hostile = [
+      `api_key${" ".repeat(200_000)}!`,
+      `password${" ".repeat(200_000)}`,
+      `1${".".repeat(200_000)}`,
+      `${"1 ".repeat(100_000)}x`,
+      `${"a".repeat(100_000)}@${"b".repeat(100_000)}`,
+      `sk-${"A".repeat(200_000)}_`,
+      `patient diagnosis ${"E11.9 ".repeat(20_000)}`,
+      "::".repeat(100_000),
+      `patient MRN ${" ".repeat(100_000)}`,
+      "DE89 ".repeat(50_000),
+      `xoxb-${"1-".repeat(50_000)}`,
+      `eyJ${"a".repeat(100_000)}.eyJ${"b".repeat(100_000)}`,
+    ];
+    const start = performance.now();
+    for (const text of hostile) classify(text);
+    expect(performance.now() - start).toBeLessThan(5_000);
+  });
+
+  it("stays linear on long repetitions of any mix of trigger fragments", () => {
+    const fragments = [
+      " ",
+      "1",
+      "12",
+      "-",
+      ".",
+      ":",
+      "::",
+      "@",
+      "a",
+      "_",
+      "=",
+      '"',
+      "(",
+      "+",
+      "key",
+      "password",
+      "MRN",
+    ].concat([
+      "patient",
+      "diagnosis",
+      "icd",
+      "sk-",
+      "AKIA",
+      "eyJ",
+      "xoxb-",
+      "ghp_",
+      "DE89",
+      "#",
+      "/",
+      "\n",
+      "is ",
+    ]);
+    const c = createClassifier({ excerpts: true });
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...fragments), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.constantFrom(...fragments), { minLength: 1, maxLength: 4 }),
+        (prefix, motif) => {
+          const unit = motif.join("");
+          const text = prefix.join("") + unit.repeat(Math.ceil(60_000 / unit.length));
+          const start = performance.now();
+          c(text);
+          expect(performance.now() - start).toBeLessThan(1_000);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it("drops detections below the configured confidence", () => {
     const strict = createClassifier({ minConfidence: 0.9 });
     expect(strict("The patient was prescribed metformin")).toEqual([]);

@@ -164,80 +164,101 @@ const HEALTH_WORDS =
   /patient|diagnos|prescri|mrn|medical record|date of birth|dob|admitted|discharge|symptom|treated for|icd|chart|clinical note/;
 const SECRET_WORDS = /key|secret|token|passw|passphrase|pwd|bearer|credential|auth/;
 const KEY_WORDS = /[sr]k[-_]|akia|asia|gh[pousr]_|github_pat_|xox[abposr]-|aiza|eyj|-----begin|private key/;
+/**
+ * Vendor key formats (after the public gitleaks and secretlint rule sets). They are applied to
+ * candidate tokens, not to the whole text: each rule is sticky at a token offset, so a hostile run
+ * of repeated prefixes costs linear time instead of a scan from every prefix.
+ */
 const KEY_RULES: ReadonlyArray<{ rule: string; kind: DetectionKind; re: RegExp; confidence: number }> = [
   {
     rule: "anthropic_api_key",
     kind: "api_key",
-    re: /\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,}/g,
+    re: /sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,}/y,
     confidence: 0.99,
   },
   {
     rule: "openai_project_key",
     kind: "api_key",
-    re: /\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}/g,
+    re: /sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}/y,
     confidence: 0.97,
   },
   {
     rule: "openai_api_key",
     kind: "api_key",
-    re: /\bsk-(?!ant-|proj-|svcacct-|admin-)[A-Za-z0-9]{32,}(?![A-Za-z0-9_-])/g,
+    re: /sk-(?!ant-|proj-|svcacct-|admin-)[A-Za-z0-9]{32,}(?![A-Za-z0-9_-])/y,
     confidence: 0.9,
   },
   {
     rule: "stripe_secret_key",
     kind: "api_key",
-    re: /\b[rs]k_live_[A-Za-z0-9]{24,}(?![A-Za-z0-9_-])/g,
+    re: /[rs]k_live_[A-Za-z0-9]{24,}(?![A-Za-z0-9_-])/y,
     confidence: 0.97,
   },
   {
     rule: "aws_access_key_id",
     kind: "api_key",
-    re: /\b(?:AKIA|ASIA)[A-Z2-7]{16}(?![A-Za-z0-9_-])/g,
+    re: /(?:AKIA|ASIA)[A-Z2-7]{16}(?![A-Za-z0-9_-])/y,
     confidence: 0.95,
   },
   {
     rule: "github_token",
     kind: "api_key",
-    re: /\bgh[pousr]_[A-Za-z0-9]{36,}(?![A-Za-z0-9_-])/g,
+    re: /gh[pousr]_[A-Za-z0-9]{36,}(?![A-Za-z0-9_-])/y,
     confidence: 0.97,
   },
   {
     rule: "github_fine_grained_pat",
     kind: "api_key",
-    re: /\bgithub_pat_[A-Za-z0-9_]{82}(?![A-Za-z0-9_-])/g,
+    re: /github_pat_[A-Za-z0-9_]{82}(?![A-Za-z0-9_-])/y,
     confidence: 0.99,
   },
-  { rule: "slack_token", kind: "api_key", re: /\bxox[abposr]-(?:\d+-)+[A-Za-z0-9-]{10,}/g, confidence: 0.95 },
+  { rule: "slack_token", kind: "api_key", re: /xox[abposr]-(?:\d+-)+[A-Za-z0-9-]{10,}/y, confidence: 0.95 },
   {
     rule: "google_api_key",
     kind: "api_key",
-    re: /\bAIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g,
+    re: /AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/y,
     confidence: 0.95,
-  },
-  {
-    rule: "private_key_block",
-    kind: "private_key",
-    re: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/g,
-    confidence: 0.99,
   },
   {
     rule: "jwt",
     kind: "jwt",
-    re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/g,
+    re: /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/y,
     confidence: 0.9,
   },
 ];
+/** Where a key may start inside a token; each is tried with the sticky rules above. */
+const KEY_STARTS = [
+  "sk-",
+  "sk_live_",
+  "rk_live_",
+  "AKIA",
+  "ASIA",
+  "ghp_",
+  "gho_",
+  "ghu_",
+  "ghs_",
+  "ghr_",
+  "github_pat_",
+  "xox",
+  "AIza",
+  "eyJ",
+];
+const KEY_TOKEN = /[A-Za-z0-9_.+/-]{16,}/g;
+const MAX_KEY_TOKEN = 8192;
+const MAX_STARTS_PER_TOKEN = 8;
+const PRIVATE_KEY_BLOCK =
+  /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/g;
 
 // gitleaks-style generic secret: a keyword, an assignment, then a long token of high entropy.
 const SECRET_ASSIGNMENT =
-  /\b(?:api[_-]?key|apikey|key|secret|client[_-]?secret|access[_-]?token|auth[_-]?token|token|bearer|credentials?)["']?\s*(?:[:=]|\s+(?:is|was)?)\s*["']?([A-Za-z0-9+/_=.-]{20,})/gi;
+  /\b(?:api[_-]?key|apikey|key|secret|client[_-]?secret|access[_-]?token|auth[_-]?token|token|bearer|credentials?)["']?(?:\s*[:=]\s*|\s+(?:(?:is|was)\s+)?)["']?([A-Za-z0-9+/_=.-]{20,})/gi;
 const PASSWORD_ASSIGNMENT = /\b(?:password|passwd|pwd|passphrase)["']?\s*[:=]\s*["']?([^\s"',;]{6,})/gi;
 const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX_ONLY = /^[0-9a-f]+$/i;
 
 const PHI_CONTEXT =
   /\b(?:patient|patients|diagnos(?:is|es|ed|e)|prescri\w*|mrn|medical record|date of birth|dob|admitted|discharged?|symptoms?|treated for|icd(?:-?10)?|chart|clinical note)\b/i;
-const MRN = /\b(?:MRN|medical record(?: number| no\.?| #)?)\s*[:#]?\s*[A-Z]{0,3}-?\d{6,10}\b/gi;
+const MRN = /\b(?:MRN|medical record(?: number| no\.?| #)?)\s*(?:[:#]\s*)?[A-Z]{0,3}-?\d{6,10}\b/gi;
 const ICD_CONTEXT = /\b(?:icd(?:-?10)?(?:-cm)?|diagnos(?:is|es|ed|e)|dx)\b/i;
 const ICD10 = /\b[A-TV-Z]\d[0-9AB](?:\.[0-9A-TV-Z]{1,4})?\b/g;
 const MEDICAL_TERMS = new RegExp(
@@ -570,17 +591,45 @@ function scanIpv6(text: string, add: Add): void {
   }
 }
 
-function scanCredentials(text: string, add: Add, prefixed: boolean, secretWords: boolean): void {
-  const spans: Array<[number, number]> = [];
-  if (prefixed) {
-    for (const rule of KEY_RULES) {
-      rule.re.lastIndex = 0;
-      for (let m = rule.re.exec(text); m !== null; m = rule.re.exec(text)) {
-        add(rule.kind, rule.rule, rule.confidence, m.index, m.index + m[0].length);
-        spans.push([m.index, m.index + m[0].length]);
+/** Vendor keys, JWTs and private-key headers; every match's span is pushed to `spans`. */
+function scanKeys(text: string, add: Add, spans: Array<[number, number]>): void {
+  KEY_TOKEN.lastIndex = 0;
+  for (let m = KEY_TOKEN.exec(text); m !== null; m = KEY_TOKEN.exec(text)) {
+    const token = m[0];
+    if (token.length > MAX_KEY_TOKEN) continue;
+    const starts: number[] = [];
+    for (const prefix of KEY_STARTS) {
+      for (
+        let at = token.indexOf(prefix);
+        at !== -1 && starts.length < MAX_STARTS_PER_TOKEN;
+        at = token.indexOf(prefix, at + 1)
+      ) {
+        starts.push(at);
+      }
+    }
+    for (const at of starts) {
+      for (const rule of KEY_RULES) {
+        rule.re.lastIndex = at;
+        const k = rule.re.exec(token);
+        if (k === null) continue;
+        const start = m.index + at;
+        add(rule.kind, rule.rule, rule.confidence, start, start + k[0].length);
+        spans.push([start, start + k[0].length]);
+        break;
       }
     }
   }
+  if (text.indexOf("PRIVATE KEY") === -1) return;
+  PRIVATE_KEY_BLOCK.lastIndex = 0;
+  for (let m = PRIVATE_KEY_BLOCK.exec(text); m !== null; m = PRIVATE_KEY_BLOCK.exec(text)) {
+    add("private_key", "private_key_block", 0.99, m.index, m.index + m[0].length);
+    spans.push([m.index, m.index + m[0].length]);
+  }
+}
+
+function scanCredentials(text: string, add: Add, prefixed: boolean, secretWords: boolean): void {
+  const spans: Array<[number, number]> = [];
+  if (prefixed) scanKeys(text, add, spans);
   if (!secretWords) return;
   const covered = (start: number) => spans.some(([s, e]) => start >= s && start < e);
   SECRET_ASSIGNMENT.lastIndex = 0;
