@@ -8,15 +8,20 @@ import {
   RouterProvider,
   useRouterState,
 } from "@tanstack/react-router";
-import { StrictMode } from "react";
+import { StrictMode, useCallback } from "react";
 import { createRoot } from "react-dom/client";
 import { ErrorNote } from "./components/ui";
 import { AppFrame } from "./pages/app-frame";
-import { AreaPage, DashboardPage } from "./pages/area-pages";
+import { AreaPage } from "./pages/area-pages";
+import { CatalogPage } from "./pages/catalog-page";
+import { DashboardPage } from "./pages/dashboard-page";
 import { LoginPage } from "./pages/login-page";
 import { SettingsPage } from "./pages/settings-page";
 import { SetupPage } from "./pages/setup-page";
 import { UsersPage } from "./pages/users-page";
+import { VendorDetailPage } from "./pages/vendor-detail-page";
+import { NewVendorPage } from "./pages/vendor-form";
+import { parseVendorSearch, VendorListPage, type VendorSearch } from "./pages/vendor-list-page";
 import { errorMessage, useSessionState } from "./session";
 import "./styles.css";
 
@@ -53,6 +58,27 @@ function Users() {
   return <UsersPage currentUserId={state.data.session.user.id} />;
 }
 
+function Dashboard() {
+  const state = useSessionState();
+  if (state.data?.kind !== "signed-in") return null;
+  return <DashboardPage isAdmin={state.data.session.user.role === "admin"} />;
+}
+
+function VendorList() {
+  const search = vendorsRoute.useSearch();
+  const navigate = vendorsRoute.useNavigate();
+  const onSearch = useCallback(
+    (next: VendorSearch) => void navigate({ search: next, replace: true }),
+    [navigate],
+  );
+  return <VendorListPage search={search} onSearch={onSearch} />;
+}
+
+function VendorDetail() {
+  const { id } = vendorRoute.useParams();
+  return <VendorDetailPage key={id} id={id} />;
+}
+
 const rootRoute = createRootRoute({ component: Root });
 const setupRoute = createRoute({ getParentRoute: () => rootRoute, path: "/setup", component: SetupPage });
 const loginRoute = createRoute({ getParentRoute: () => rootRoute, path: "/login", component: LoginPage });
@@ -60,12 +86,27 @@ const appRoute = createRoute({ getParentRoute: () => rootRoute, id: "app", compo
 const child = <P extends string>(path: P, component: () => React.ReactNode) =>
   createRoute({ getParentRoute: () => appRoute, path, component });
 
+const vendorsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/vendors",
+  validateSearch: parseVendorSearch,
+  component: VendorList,
+});
+const vendorRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/vendors/$id",
+  component: VendorDetail,
+});
+
 const routeTree = rootRoute.addChildren([
   setupRoute,
   loginRoute,
   appRoute.addChildren([
-    child("/", DashboardPage),
-    child("/vendors", () => <AreaPage area="vendors" />),
+    child("/", Dashboard),
+    vendorsRoute,
+    child("/vendors/catalog", CatalogPage),
+    child("/vendors/new", NewVendorPage),
+    vendorRoute,
     child("/assessments", () => <AreaPage area="assessments" />),
     child("/evidence", () => <AreaPage area="evidence" />),
     child("/models", () => <AreaPage area="models" />),
@@ -77,7 +118,20 @@ const routeTree = rootRoute.addChildren([
   ]),
 ]);
 
-const router = createRouter({ routeTree, defaultPreload: "intent" });
+// Search params are plain text (`?tier=2,3&q=open`), not JSON, so shared links stay readable.
+const router = createRouter({
+  routeTree,
+  defaultPreload: "intent",
+  parseSearch: (search) => Object.fromEntries(new URLSearchParams(search)),
+  stringifySearch: (search) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(search)) {
+      if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
+    }
+    const text = params.toString();
+    return text ? `?${text}` : "";
+  },
+});
 
 declare module "@tanstack/react-router" {
   interface Register {

@@ -3,28 +3,7 @@ import { EmptyState, PageHeader } from "../components/ui";
 // The lifecycle areas. Each starts empty on a fresh installation and says what it will hold, so a
 // newcomer sees the shape of the product before any data exists.
 
-export function DashboardPage() {
-  return (
-    <>
-      <PageHeader
-        title="Dashboard"
-        description="Your AI vendors at a glance: tiers, reviews due, open findings and unreviewed AI use."
-      />
-      <EmptyState title="Nothing to show yet">
-        Add your first AI vendor under <strong>Vendors</strong>. Tiers, due reviews and findings appear here
-        as the inventory grows.
-      </EmptyState>
-    </>
-  );
-}
-
 const AREAS = {
-  vendors: {
-    title: "Vendors",
-    description:
-      "Every AI vendor and the integrations that use it: what data goes where, in which region, for which feature.",
-    empty: "No vendors recorded yet.",
-  },
   assessments: {
     title: "Assessments",
     description:

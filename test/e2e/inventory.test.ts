@@ -1,0 +1,148 @@
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay } from "./browser.ts";
+
+let assay: ServedAssay;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  assay = await serveAssay();
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+});
+afterAll(async () => {
+  await browser?.close();
+  await assay?.stop();
+});
+
+const ADMIN = { email: "compliance@example.com", password: "a long compliance lead password" };
+
+async function setUpAdmin() {
+  await page.goto(assay.url);
+  await page.waitForURL("**/setup");
+  await page.getByLabel("Setup token").fill(assay.setupToken ?? "");
+  await page.getByLabel("Your e-mail").fill(ADMIN.email);
+  await page.getByLabel("Your name").fill("Compliance Lead");
+  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+  await page.getByLabel("Repeat password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Create administrator" }).click();
+  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+}
+
+async function addFromCatalogue(name: string) {
+  await page.goto(`${assay.url}/vendors/catalog`);
+  await page.getByRole("button", { name: `Add ${name}`, exact: true }).click();
+  await page.waitForURL(/\/vendors\/[0-9a-f-]{36}$/);
+  await page.getByRole("heading", { level: 1 }).filter({ hasText: name }).waitFor();
+}
+
+const vendorRows = () => page.getByRole("table", { name: "Vendors" }).getByTestId("vendor-row");
+
+/** Waits until the vendor table shows exactly these names (in any order), then returns them. */
+async function waitForRows(names: string[]) {
+  const wanted = [...names].sort().join("|");
+  await expect
+    .poll(async () => (await vendorRows().locator("td:first-child").allTextContents()).sort().join("|"), {
+      timeout: 10_000,
+    })
+    .toBe(wanted);
+}
+
+describe("inventory in the browser", () => {
+  it("adds OpenAI from the catalogue, records a healthcare integration sending PHI and shows tier 3 with why", async () => {
+    await setUpAdmin();
+    // An empty workspace says how to begin.
+    await page.getByRole("link", { name: "Add a vendor from the catalogue" }).click();
+    await page.getByRole("heading", { name: "Add from catalogue" }).waitFor();
+    // Catalogue facts carry their as-of dates and uncertainty.
+    const openaiCard = page.getByRole("article", { name: "OpenAI", exact: true });
+    await expect(openaiCard.textContent()).resolves.toMatch(/as of \d{4}-\d{2}-\d{2}/);
+    await page.getByRole("button", { name: "Add OpenAI", exact: true }).click();
+    await page.waitForURL(/\/vendors\/[0-9a-f-]{36}$/);
+    await page.getByRole("heading", { level: 1 }).filter({ hasText: "OpenAI" }).waitFor();
+
+    // No integration yet: unknown counts upward, so tier 2.
+    await expect.poll(() => page.getByTestId("tier-value").textContent()).toBe("2");
+
+    await page.getByRole("button", { name: "Add integration" }).click();
+    const form = page.getByRole("form", { name: "New integration" });
+    await form.getByLabel("Integration name").fill("Clinical notes summary");
+    await form.getByLabel("Product feature").fill("Visit summaries for clinicians");
+    await form.getByLabel("Domain").selectOption("healthcare");
+    await form.getByLabel("PHI (health)").check();
+    await form.getByLabel("Customer-facing").selectOption("no");
+    await form.getByLabel("Decision-critical").selectOption("no");
+    await form.getByLabel("Processing regions").fill("US");
+    await form.getByRole("button", { name: "Add model" }).click();
+    await form.getByLabel("Model 1 name").fill("gpt-4o");
+    await form.getByLabel("Model 1 version").fill("2024-08-06");
+    await form.getByRole("button", { name: "Save integration" }).click();
+    await form.waitFor({ state: "detached" });
+
+    const row = page.getByTestId("integration-row").filter({ hasText: "Clinical notes summary" });
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain("gpt-4o 2024-08-06");
+    await expect.poll(() => page.getByTestId("tier-value").textContent()).toBe("3");
+    const reasons = await page
+      .getByRole("list", { name: "Tier reasons" })
+      .getByRole("listitem")
+      .allTextContents();
+    expect(reasons).toContain("Clinical notes summary · data class = phi → tier 3");
+    expect(reasons).toContain("Clinical notes summary · domain = healthcare → tier 3");
+    // The tier fixes the questionnaire and the cadence.
+    const tierCard = await page.getByTestId("tier-card").textContent();
+    expect(tierCard).toContain("40");
+    expect(tierCard).toContain("every 3 months");
+
+    // The EU AI Act panel lists the integration with its class.
+    await page.getByRole("article", { name: "AI Act: Clinical notes summary" }).waitFor();
+
+    await page.screenshot({ path: path.join(RESULTS_DIR, "vendor.png"), fullPage: true });
+  });
+
+  it("narrows the vendor list by search and by tier, and keeps the filters in the URL", async () => {
+    await addFromCatalogue("Anthropic");
+    await page.goto(`${assay.url}/vendors/new`);
+    await page.getByLabel("Vendor name").fill("Acme Vectors");
+    await page.getByLabel("Category").selectOption("vector_database");
+    await page.getByLabel("Owner").fill("Platform team");
+    await page.getByRole("button", { name: "Create vendor" }).click();
+    await page.getByRole("heading", { level: 1 }).filter({ hasText: "Acme Vectors" }).waitFor();
+
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Vendors" }).click();
+    await waitForRows(["Acme Vectors", "Anthropic", "OpenAI"]);
+    await expect(page.getByRole("status").filter({ hasText: "of 3 vendors" }).count()).resolves.toBe(1);
+
+    await page.getByLabel("Search vendors").fill("anthro");
+    await waitForRows(["Anthropic"]);
+    expect(new URL(page.url()).searchParams.get("q")).toBe("anthro");
+
+    await page.getByLabel("Search vendors").fill("");
+    await waitForRows(["Acme Vectors", "Anthropic", "OpenAI"]);
+
+    const tierFilter = page.getByRole("group", { name: "Tier filter" });
+    await tierFilter.getByRole("button", { name: "Tier 3" }).click();
+    await waitForRows(["OpenAI"]);
+    expect(new URL(page.url()).searchParams.get("tier")).toBe("3");
+    await expect(
+      tierFilter.getByRole("button", { name: "Tier 3" }).getAttribute("aria-pressed"),
+    ).resolves.toBe("true");
+
+    // A shared link opens the same view.
+    await page.goto(`${assay.url}/vendors?tier=2&q=a`);
+    await waitForRows(["Acme Vectors", "Anthropic"]);
+
+    // Sorting by tier, descending, puts the tier-3 vendor first.
+    await page.goto(`${assay.url}/vendors`);
+    await waitForRows(["Acme Vectors", "Anthropic", "OpenAI"]);
+    await page.getByRole("button", { name: /^Tier/ }).first().waitFor();
+    await page.getByRole("columnheader", { name: /Tier/ }).getByRole("button").click();
+    await page.getByRole("columnheader", { name: /Tier/ }).getByRole("button").click();
+    await expect
+      .poll(async () => vendorRows().first().locator("td:first-child").textContent())
+      .toBe("OpenAI");
+    await page.screenshot({ path: path.join(RESULTS_DIR, "vendors.png"), fullPage: true });
+  });
+});
