@@ -8,7 +8,9 @@ import type { VendorCatalogEntry } from "../../domain/vendor-catalog.ts";
 import { parseVendorCatalog } from "../../domain/vendor-catalog.ts";
 import type { CsvColumnMapping } from "../../evidence/usage/parse.ts";
 import { readUsageLog, usageLineAppError } from "../../evidence/usage/read.ts";
-import type { DataClass, UsageEvent, UsageFormat, UsageLineError } from "../../evidence/usage/types.ts";
+import type { UsageTally } from "../../evidence/usage/summary.ts";
+import { createUsageTally } from "../../evidence/usage/summary.ts";
+import type { DataClass, UsageFormat } from "../../evidence/usage/types.ts";
 import { DATA_CLASSES, USAGE_FORMATS } from "../../evidence/usage/types.ts";
 import { EXIT } from "../exit-codes.ts";
 import { action, emit, withJson } from "../output.ts";
@@ -51,19 +53,8 @@ interface ClassifyOptions {
 }
 
 /** Totals of one classification run: what `--json` prints (no prompt text, only counts). */
-export interface UsageClassifySummary {
+export interface UsageClassifySummary extends UsageTally {
   lines: number;
-  events: number;
-  eventsWithDetections: number;
-  invalidLines: UsageLineError[];
-  byVendor: Record<
-    string,
-    { requests: number; withDetections: number; byDataClass: Partial<Record<DataClass, number>> }
-  >;
-  byDataClass: Partial<Record<DataClass, number>>;
-  byKind: Record<string, number>;
-  unattributedHosts: number;
-  discoveryOnlyRequests: number;
 }
 
 function parseCsvMap(spec: string | undefined): CsvColumnMapping {
@@ -87,29 +78,6 @@ function positiveInt(value: string, flag: string, min: number): number {
   if (!Number.isInteger(n) || n < min)
     throw new AppError("VALIDATION_FAILED", `${flag} must be an integer >= ${min}`);
   return n;
-}
-
-function record(summary: UsageClassifySummary, event: UsageEvent): void {
-  summary.events++;
-  const vendorKey = event.vendor ?? "(not an AI vendor)";
-  if (event.vendor === null) summary.unattributedHosts++;
-  if (event.discoveryOnly) summary.discoveryOnlyRequests++;
-  const vendor = summary.byVendor[vendorKey] ?? { requests: 0, withDetections: 0, byDataClass: {} };
-  summary.byVendor[vendorKey] = vendor;
-  vendor.requests++;
-  if (event.detections.length === 0) return;
-  summary.eventsWithDetections++;
-  vendor.withDetections++;
-  const classes = new Set<DataClass>();
-  for (const d of event.detections) {
-    const kind = d.kind === "custom" ? `custom:${d.rule}` : d.kind;
-    summary.byKind[kind] = (summary.byKind[kind] ?? 0) + 1;
-    classes.add(d.dataClass);
-  }
-  for (const c of classes) {
-    summary.byDataClass[c] = (summary.byDataClass[c] ?? 0) + 1;
-    vendor.byDataClass[c] = (vendor.byDataClass[c] ?? 0) + 1;
-  }
 }
 
 /**
@@ -165,17 +133,8 @@ export function registerUsageClassifyCommand(program: Command): void {
         }
       }
       const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
-      const summary: UsageClassifySummary = {
-        lines: 0,
-        events: 0,
-        eventsWithDetections: 0,
-        invalidLines: [],
-        byVendor: {},
-        byDataClass: {},
-        byKind: {},
-        unattributedHosts: 0,
-        discoveryOnlyRequests: 0,
-      };
+      const { tally, addEvent, addError } = createUsageTally();
+      let lines = 0;
       for await (const batch of readUsageLog(input, {
         catalog: await loadVendorCatalogDir(),
         format: options.format as UsageFormat | "auto",
@@ -186,21 +145,22 @@ export function registerUsageClassifyCommand(program: Command): void {
         classifier: { excerpts: options.excerpts === true },
       })) {
         for (const r of batch.records) {
-          summary.lines = Math.max(summary.lines, r.ok ? r.event.line : r.error.line);
+          lines = Math.max(lines, r.ok ? r.event.line : r.error.line);
           if (!r.ok) {
             if (!options.skipInvalid) throw usageLineAppError(r.error);
-            summary.invalidLines.push(r.error);
+            addError(r.error);
             if (options.events)
               process.stderr.write(`assay: skipped line ${r.error.line}: ${r.error.reason}\n`);
             continue;
           }
-          record(summary, r.event);
+          addEvent(r.event);
           if (options.events) process.stdout.write(`${JSON.stringify(r.event)}\n`);
         }
       }
+      const summary: UsageClassifySummary = { lines, ...tally };
       if (!options.events) {
         emit(options, summary, () => {
-          const lines = [
+          const out = [
             `${summary.events} requests, ${summary.eventsWithDetections} with sensitive data, ${summary.invalidLines.length} invalid lines`,
           ];
           for (const [vendor, v] of Object.entries(summary.byVendor).sort(
@@ -209,11 +169,11 @@ export function registerUsageClassifyCommand(program: Command): void {
             const classes = Object.entries(v.byDataClass)
               .map(([c, n]) => `${c} ${n}`)
               .join(", ");
-            lines.push(`  ${vendor}: ${v.requests} requests${classes ? ` (${classes})` : ""}`);
+            out.push(`  ${vendor}: ${v.requests} requests${classes ? ` (${classes})` : ""}`);
           }
           for (const e of summary.invalidLines.slice(0, 20))
-            lines.push(`  skipped line ${e.line}: ${e.reason}`);
-          return lines;
+            out.push(`  skipped line ${e.line}: ${e.reason}`);
+          return out;
         });
       }
       const found = failOn.filter((c) => (summary.byDataClass[c as DataClass] ?? 0) > 0);
