@@ -385,7 +385,8 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       dataClass?: DataClass,
     ) => {
       if (confidence < minConfidence) return;
-      let hit = hits.get(rule);
+      const key = kind === "custom" ? `custom:${rule}` : rule;
+      let hit = hits.get(key);
       if (hit === undefined) {
         hit = {
           kind,
@@ -395,7 +396,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
           confidence,
           excerpts: wantExcerpts ? [] : undefined,
         };
-        hits.set(rule, hit);
+        hits.set(key, hit);
       }
       hit.count++;
       if (confidence > hit.confidence) hit.confidence = confidence;
