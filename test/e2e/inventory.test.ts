@@ -144,5 +144,52 @@ describe("inventory in the browser", () => {
       .poll(async () => vendorRows().first().locator("td:first-child").textContent())
       .toBe("OpenAI");
     await page.screenshot({ path: path.join(RESULTS_DIR, "vendors.png"), fullPage: true });
+
+    // Server-side paging: two per page, Next follows the cursor, Previous comes back.
+    await page.goto(`${assay.url}/vendors?size=2`);
+    await waitForRows(["Acme Vectors", "Anthropic"]);
+    await page.getByRole("button", { name: "Next page" }).click();
+    await waitForRows(["OpenAI"]);
+    await page.getByRole("status").filter({ hasText: "3–3 of 3 vendors" }).waitFor();
+    await expect(page.getByRole("button", { name: "Next page" }).isDisabled()).resolves.toBe(true);
+    await page.getByRole("button", { name: "Previous page" }).click();
+    await waitForRows(["Acme Vectors", "Anthropic"]);
+  });
+
+  it("moves a vendor into review, overrides its tier with a justification, and counts it on the dashboard", async () => {
+    await page.goto(`${assay.url}/vendors?q=Anthropic`);
+    await waitForRows(["Anthropic"]);
+    await page.getByRole("link", { name: "Anthropic" }).click();
+    await page.getByRole("heading", { level: 1 }).filter({ hasText: "Anthropic" }).waitFor();
+
+    const actions = page.getByRole("group", { name: "Status actions" });
+    await actions.getByRole("button", { name: "Start review" }).click();
+    await actions.getByRole("button", { name: "Approve with conditions" }).waitFor();
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toContain("In review");
+
+    await page.getByRole("button", { name: "Override tier" }).click();
+    const dialog = page.getByRole("dialog", { name: "Override the tier" });
+    await dialog.getByLabel("Tier", { exact: true }).selectOption("3");
+    await dialog.getByLabel("Justification").fill("too short");
+    // Under 20 characters the button stays disabled.
+    await expect(dialog.getByRole("button", { name: "Save override" }).isDisabled()).resolves.toBe(true);
+    await dialog
+      .getByLabel("Justification")
+      .fill("Board decision: every model provider is reviewed quarterly.");
+    await dialog.getByRole("button", { name: "Save override" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await expect.poll(() => page.getByTestId("tier-value").textContent()).toBe("3");
+    const tierCard = await page.getByTestId("tier-card").textContent();
+    expect(tierCard).toContain("computed: tier 2");
+    expect(tierCard).toContain("Board decision");
+
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+    await page.getByRole("link", { name: "Tier 3: 2 vendors" }).waitFor();
+    await page.getByRole("link", { name: "Tier 2: 1 vendor" }).waitFor();
+    const unreviewed = page.getByRole("region", { name: /Unreviewed vendors/ });
+    await expect(unreviewed.getByRole("link").allTextContents()).resolves.toEqual(
+      expect.arrayContaining(["Acme Vectors", "OpenAI"]),
+    );
+    await page.screenshot({ path: path.join(RESULTS_DIR, "inventory-dashboard.png"), fullPage: true });
   });
 });

@@ -53,7 +53,7 @@ export function DashboardPage({ isAdmin }: { isAdmin: boolean }) {
                 to="/vendors"
                 search={{ tier: String(t) }}
                 className={`block rounded-lg border p-4 shadow-sm hover:brightness-95 ${TIER_TILE[t]}`}
-                aria-label={`Tier ${t}: ${d.byTier[t]} vendors`}
+                aria-label={`Tier ${t}: ${d.byTier[t]} ${d.byTier[t] === 1 ? "vendor" : "vendors"}`}
               >
                 <div className="text-xs font-medium uppercase tracking-wide">Tier {t}</div>
                 <div className="mt-1 text-3xl font-semibold tabular-nums">{d.byTier[t]}</div>
@@ -113,7 +113,7 @@ export function DashboardPage({ isAdmin }: { isAdmin: boolean }) {
               <h2 id="tiles-unreviewed" className="text-base font-semibold">
                 Unreviewed vendors ({d.unreviewed.length})
               </h2>
-              <p className="text-xs text-slate-500">Proposed, or found in usage, and not yet assessed.</p>
+              <p className="text-xs text-slate-500">Never through a completed review yet.</p>
               {d.unreviewed.length === 0 ? (
                 <p className="mt-3 text-sm text-slate-600">Every vendor has been through a review.</p>
               ) : (

@@ -25,6 +25,8 @@ export interface VendorSearch {
   category?: string;
   sort?: VendorSort;
   dir?: "asc" | "desc";
+  /** Page size, 1–200 (the API's limit); the menu offers the usual sizes. */
+  size?: string;
 }
 
 const SORTS: readonly VendorSort[] = ["name", "tier", "status", "nextReviewDue", "updatedAt"];
@@ -52,10 +54,14 @@ export function parseVendorSearch(raw: Record<string, unknown>): VendorSearch {
   if (category) out.category = category;
   if (sort) out.sort = sort;
   if (raw.dir === "desc") out.dir = "desc";
+  const size = Number(text(raw.size));
+  if (Number.isInteger(size) && size >= 1 && size <= 200 && size !== DEFAULT_PAGE_SIZE)
+    out.size = String(size);
   return out;
 }
 
-const PAGE_SIZE = 25;
+const DEFAULT_PAGE_SIZE = 25;
+const PAGE_SIZES = [10, 25, 50, 100] as const;
 
 function splitList<T extends string | number>(value: string | undefined, allowed: readonly T[]): T[] {
   if (!value) return [];
@@ -84,6 +90,7 @@ export function VendorListPage({
   const categories = splitList<VendorCategory>(search.category, CATEGORIES);
   const sort = search.sort ?? "name";
   const dir = search.dir ?? "asc";
+  const pageSize = search.size ? Number(search.size) : DEFAULT_PAGE_SIZE;
 
   // The search box types freely; the URL (and so the query) follows 300 ms after the last key.
   // A change of q that this box did not send (back button, a shared link) replaces what is typed.
@@ -122,10 +129,10 @@ export function VendorListPage({
       category: search.category,
       sort,
       direction: dir,
-      limit: PAGE_SIZE,
+      limit: pageSize,
       cursor,
     }),
-    [search, sort, dir, cursor],
+    [search, sort, dir, cursor, pageSize],
   );
   const vendors = useQuery({
     queryKey: ["vendors", query],
@@ -141,8 +148,8 @@ export function VendorListPage({
     });
   const pageNumber = cursors.length;
   const total = vendors.data?.total ?? 0;
-  const firstShown = total === 0 ? 0 : (pageNumber - 1) * PAGE_SIZE + 1;
-  const lastShown = (pageNumber - 1) * PAGE_SIZE + (vendors.data?.items.length ?? 0);
+  const firstShown = total === 0 ? 0 : (pageNumber - 1) * pageSize + 1;
+  const lastShown = (pageNumber - 1) * pageSize + (vendors.data?.items.length ?? 0);
   const filtered = Boolean(search.q || search.tier || search.status || search.category);
 
   return (
@@ -181,7 +188,7 @@ export function VendorListPage({
             <button
               type="button"
               className="btn-secondary"
-              onClick={() => onSearch({ sort: search.sort, dir: search.dir })}
+              onClick={() => onSearch({ sort: search.sort, dir: search.dir, size: search.size })}
             >
               Clear filters
             </button>
@@ -277,11 +284,34 @@ export function VendorListPage({
             <p role="status" aria-live="polite" className="text-slate-600">
               {vendors.data ? `${firstShown}–${lastShown} of ${total} vendors` : ""}
             </p>
-            <div className="flex gap-2">
+            <div className="flex items-center gap-2">
+              <label className="text-xs text-slate-600" htmlFor="vendor-page-size">
+                Per page
+              </label>
+              <select
+                id="vendor-page-size"
+                className="input w-20 py-1"
+                value={pageSize}
+                onChange={(e) =>
+                  onSearch({
+                    ...search,
+                    size: Number(e.target.value) === DEFAULT_PAGE_SIZE ? undefined : e.target.value,
+                  })
+                }
+              >
+                {[...new Set<number>([...PAGE_SIZES, pageSize])]
+                  .sort((a, b) => a - b)
+                  .map((n) => (
+                    <option key={n} value={n}>
+                      {n}
+                    </option>
+                  ))}
+              </select>
               <button
                 type="button"
                 className="btn-secondary"
                 disabled={cursors.length < 2 || vendors.isFetching}
+                aria-label="Previous page"
                 onClick={() => setPaging({ key: filterKey, cursors: cursors.slice(0, -1) })}
               >
                 Previous
@@ -290,6 +320,7 @@ export function VendorListPage({
                 type="button"
                 className="btn-secondary"
                 disabled={!vendors.data?.nextCursor || vendors.isFetching}
+                aria-label="Next page"
                 onClick={() => {
                   const next = vendors.data?.nextCursor;
                   if (next) setPaging({ key: filterKey, cursors: [...cursors, next] });
