@@ -192,4 +192,32 @@ describe("inventory in the browser", () => {
     );
     await page.screenshot({ path: path.join(RESULTS_DIR, "inventory-dashboard.png"), fullPage: true });
   });
+
+  it("edits an integration down to internal data, and deletes it", async () => {
+    await page.goto(`${assay.url}/vendors?q=OpenAI`);
+    await waitForRows(["OpenAI"]);
+    await page.getByRole("link", { name: "OpenAI" }).click();
+    await page.getByRole("heading", { level: 1 }).filter({ hasText: "OpenAI" }).waitFor();
+    await expect.poll(() => page.getByTestId("tier-value").textContent()).toBe("3");
+
+    await page.getByRole("button", { name: "Edit Clinical notes summary" }).click();
+    const form = page.getByRole("form", { name: "Edit integration Clinical notes summary" });
+    // The form opens with what was saved.
+    await expect(form.getByLabel("PHI (health)").isChecked()).resolves.toBe(true);
+    await expect(form.getByLabel("Model 1 name").inputValue()).resolves.toBe("gpt-4o");
+    await form.getByLabel("PHI (health)").uncheck();
+    await form.getByLabel("Internal").check();
+    await form.getByLabel("Domain").selectOption("general");
+    await form.getByLabel("Vendor trains on the data").selectOption("no");
+    await form.getByRole("button", { name: "Save integration" }).click();
+    await form.waitFor({ state: "detached" });
+    await expect.poll(() => page.getByTestId("tier-value").textContent()).toBe("1");
+    const reasons = page.getByRole("list", { name: "Tier reasons" }).getByRole("listitem");
+    await expect(reasons.count()).resolves.toBe(0);
+
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Delete Clinical notes summary" }).click();
+    await page.getByText("No integration recorded.").waitFor();
+    await expect.poll(() => page.getByTestId("tier-value").textContent()).toBe("2");
+  });
 });

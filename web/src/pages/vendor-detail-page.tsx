@@ -278,6 +278,11 @@ function TierCard({ vendorId, version }: { vendorId: string; version: number }) 
           <h3 className="mt-4 text-xs font-medium uppercase tracking-wide text-slate-500">
             Why ({t.reasons.length} {t.reasons.length === 1 ? "reason" : "reasons"})
           </h3>
+          {t.reasons.length === 0 ? (
+            <p className="mt-1 text-sm text-slate-600">
+              No rule raises the tier: internal, non-sensitive use.
+            </p>
+          ) : null}
           <ul className="mt-1 space-y-1 text-sm" aria-label="Tier reasons">
             {[...t.reasons]
               .sort((a, b) => b.tier - a.tier)
