@@ -133,6 +133,19 @@ describe("readUsageLog", () => {
     expect(records.some((r) => !r.ok)).toBe(true);
   });
 
+  it("reads semicolon-separated CSV with the default column names, detected", async () => {
+    const csv =
+      "timestamp;url;user;prompt\n2026-01-01T00:00:00Z;https://api.mistral.ai/v1/chat/completions;bob;mail bob@example.com\n";
+    const records = await readAll([csv]);
+    expect(records).toHaveLength(1);
+    const first = records[0];
+    expect(first?.ok && first.event).toMatchObject({
+      vendor: "mistral",
+      actor: "bob",
+      detections: [{ kind: "email" }],
+    });
+  });
+
   it("refuses a log whose format it cannot tell", async () => {
     try {
       await readAll(["this is not a log\n"]);

@@ -28,6 +28,8 @@ export interface UsageReadOptions {
   catalog: readonly VendorCatalogEntry[];
   classifier?: ClassifierOptions;
   csvMapping?: CsvColumnMapping;
+  /** CSV field separator; guessed from the header (comma, semicolon or tab) when not given. */
+  csvDelimiter?: string;
   /** Longest accepted line in bytes (default 1 MiB). */
   maxLineBytes?: number;
   /** Worker threads for jsonl, proxy and dns (default 0: parse on the calling thread). */
@@ -267,12 +269,17 @@ export async function* readUsageLog(
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let bytes: AsyncIterable<Uint8Array> = maybeGunzip(countBytes(input, counter));
   let format = options.format ?? "auto";
-  if (format === "auto") {
+  let firstLine: string | null = null;
+  if (format === "auto" || (format === "csv" && options.csvDelimiter === undefined)) {
     const peeked = await peekFirstLine(bytes, Math.min(maxLineBytes, 64 * 1024));
     bytes = peeked.stream;
-    const detected = detectUsageFormat(peeked.firstLine);
+    firstLine = peeked.firstLine;
+  }
+  if (format === "auto") {
+    const peekedLine = firstLine ?? "";
+    const detected = detectUsageFormat(peekedLine);
     if (detected === null) {
-      if (peeked.firstLine.length === 0) return;
+      if (peekedLine.length === 0) return;
       throw new AppError(
         "USAGE_FORMAT_UNKNOWN",
         "cannot tell the log format from its first line; pass --format",
@@ -285,7 +292,8 @@ export async function* readUsageLog(
   }
 
   if (format === "csv") {
-    for await (const records of readCsv(bytes, options, maxLineBytes)) {
+    const delimiter = options.csvDelimiter ?? guessCsvDelimiter(firstLine ?? "");
+    for await (const records of readCsv(bytes, options, maxLineBytes, delimiter)) {
       yield { records, inputBytes: counter.bytes };
     }
     return;
@@ -377,10 +385,25 @@ function byLine(a: UsageRecord, b: UsageRecord): number {
   return (a.ok ? a.event.line : a.error.line) - (b.ok ? b.event.line : b.error.line);
 }
 
+/** The header's most frequent separator among comma, semicolon and tab (comma on a tie or none). */
+export function guessCsvDelimiter(header: string): string {
+  let best = ",";
+  let bestCount = 0;
+  for (const candidate of [",", ";", "\t"]) {
+    const count = header.split(candidate).length - 1;
+    if (count > bestCount) {
+      best = candidate;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
 async function* readCsv(
   bytes: AsyncIterable<Uint8Array>,
   options: UsageReadOptions,
   maxLineBytes: number,
+  delimiter: string,
 ): AsyncGenerator<UsageRecord[]> {
   const ctx: LineParseContext = {
     attribution: createAttributionTable(options.catalog),
@@ -391,6 +414,7 @@ async function* readCsv(
   const parser = Readable.from(bytes).pipe(
     parseCsv({
       columns: true,
+      delimiter,
       bom: true,
       info: true,
       skip_empty_lines: true,
