@@ -134,9 +134,39 @@ export function DashboardPage({ isAdmin }: { isAdmin: boolean }) {
               )}
             </section>
           </div>
+          <CompanyDiagram version={dashboard.dataUpdatedAt} />
         </div>
       ) : null}
     </>
+  );
+}
+
+/** Every vendor's integrations in one picture: feature → data classes → vendor service → region. */
+function CompanyDiagram({ version }: { version: number }) {
+  const [failed, setFailed] = useState<number | null>(null);
+  return (
+    <section className="card p-5" aria-labelledby="company-diagram">
+      <div className="flex items-center justify-between">
+        <h2 id="company-diagram" className="text-base font-semibold">
+          Company data flow
+        </h2>
+        <a className="text-sm text-teal-700 underline" href="/api/diagram.svg" download="data-flow.svg">
+          Download SVG
+        </a>
+      </div>
+      {failed === version ? (
+        <p className="mt-3 text-sm text-slate-600">The diagram could not be drawn.</p>
+      ) : (
+        <div className="mt-3 max-h-[40rem] overflow-auto">
+          <img
+            src={`/api/diagram.svg?v=${version}`}
+            alt="Data-flow diagram of every AI vendor and integration"
+            className="max-w-none"
+            onError={() => setFailed(version)}
+          />
+        </div>
+      )}
+    </section>
   );
 }
 
