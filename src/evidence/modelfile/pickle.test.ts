@@ -46,6 +46,25 @@ describe("pickle import policy", () => {
     ["ctypes", "CDLL", "dangerous"],
     ["torch.storage", "_load_from_bytes", "dangerous"],
     ["builtins", "object.__subclasses__", "dangerous"],
+    ["sys", "modules", "dangerous"],
+    ["shutil", "rmtree", "dangerous"],
+    ["pty", "spawn", "dangerous"],
+    ["importlib", "import_module", "dangerous"],
+    ["code", "InteractiveInterpreter", "dangerous"],
+    ["pip", "main", "dangerous"],
+    ["torch", "load", "dangerous"],
+    ["torch.hub", "load", "dangerous"],
+    ["numpy.testing._private.utils", "runstring", "dangerous"],
+    ["cloudpickle.cloudpickle", "_make_function", "dangerous"],
+    ["dill._dill", "_create_code", "dangerous"],
+    ["_io", "open", "dangerous"],
+    ["asyncio.subprocess", "create_subprocess_shell", "dangerous"],
+    ["http.client", "HTTPSConnection", "dangerous"],
+    ["urllib.request", "urlopen", "dangerous"],
+    ["requests.api", "get", "dangerous"],
+    ["pydoc", "pipepager", "dangerous"],
+    ["timeit", "timeit", "dangerous"],
+    ["posixpath", "join", "suspicious"],
     ["sklearn.linear_model._logistic", "LogisticRegression", "suspicious"],
     ["mypackage", "Thing", "suspicious"],
   ])("%s.%s is %s", (m, n, expected) => {
@@ -389,6 +408,50 @@ describe("malicious pickles", () => {
     const r = scan(bytes);
     expect(rules(r.findings)).toEqual(["pickle.trailing_data", "pickle.import.dangerous"]);
     expect(r.findings[0]?.offset).toBe(first.length);
+  });
+});
+
+describe("joblib arrays written inline", () => {
+  /** A joblib.dump of a float64 array of `shape`, as NumpyPickler writes it, then `after`. */
+  function joblibArray(shape: number[], data: Uint8Array, after: PickleBuilder, descr = "f8"): Uint8Array {
+    const p = new PickleBuilder().proto(4).raw(0x95).u64(0);
+    p.stackGlobal("joblib.numpy_pickle", "NumpyArrayWrapper").memoize().emptyTuple().newobj().memoize();
+    p.emptyDict().memoize().mark();
+    p.str("subclass").stackGlobal("numpy", "ndarray").memoize();
+    p.str("shape");
+    for (const d of shape) p.int(d);
+    p.raw(shape.length === 1 ? 0x85 : 0x86).memoize();
+    p.str("order").str("C");
+    p.str("dtype")
+      .stackGlobal("numpy", "dtype")
+      .memoize()
+      .str(descr)
+      .newFalse()
+      .raw(0x88, 0x87)
+      .reduce()
+      .memoize();
+    p.mark().int(3).str("<").none().none().none().int(-1).int(-1).int(0).tuple().build();
+    p.str("allow_mmap").raw(0x88).str("numpy_array_alignment_bytes").int(16);
+    p.setitems().build();
+    const head = p.bytes();
+    const pad = 16 - ((head.length + 1) % 16);
+    return new Uint8Array([...head, pad, ...new Uint8Array(pad).fill(0xff), ...data, ...after.bytes()]);
+  }
+
+  it("skips the raw array bytes and keeps walking after them", () => {
+    // Array bytes that would read as GLOBAL os.system if the walker misread them as opcodes.
+    const data = new Uint8Array(96).fill(0x63);
+    const clean = scan(joblibArray([3, 4], data, new PickleBuilder().stop()), { chunk: 5 });
+    expect(clean.findings).toEqual([]);
+    expect(clean.walker.picklesSeen).toBe(1);
+    const evil = joblibArray([3, 4], data, new PickleBuilder().pop().global("os", "system").stop());
+    expect(rules(scan(evil).findings)).toEqual(["pickle.import.dangerous"]);
+  });
+
+  it("an array of unknown dtype size fails closed", () => {
+    const r = scan(joblibArray([2], new Uint8Array(16), new PickleBuilder().stop(), "O"));
+    expect(rules(r.findings)).toEqual(["pickle.joblib_array"]);
+    expect(r.verdict).toBe("dangerous");
   });
 });
 

@@ -17,6 +17,21 @@ interface GlobalItem {
 interface CallItem {
   k: 2;
   of: GlobalItem;
+  /** Arguments, kept only while values are tracked (joblib array wrappers). */
+  args?: Item;
+}
+/** Values tracked only while reading a joblib NumpyArrayWrapper's state: ints, tuples, dicts. */
+interface IntItem {
+  k: 4;
+  v: number;
+}
+interface TupleItem {
+  k: 5;
+  items: Item[];
+}
+interface DictItem {
+  k: 6;
+  map: Map<string, Item>;
 }
 /**
  * Stack values the walker distinguishes: short strings, imports, results of calling them,
@@ -24,7 +39,7 @@ interface CallItem {
  * in the current chunk; it is decoded only when an import or the memo needs it, or before the
  * chunk goes away, which keeps the hot loop free of string building.
  */
-type Item = string | number | GlobalItem | CallItem | null;
+type Item = string | number | GlobalItem | CallItem | IntItem | TupleItem | DictItem | null;
 
 /** Stands for a memo value that was not kept (memo overflow): never a resolvable name. */
 const OPAQUE: CallItem = { k: 2, of: { k: 1, module: "?", name: "?", cls: "unresolved" } };
@@ -36,6 +51,7 @@ const MAX_SPARSE_MEMO = 100_000;
  * BININT1, BININT2, BININT, BINFLOAT, NONE, NEWTRUE, NEWFALSE, EMPTY_TUPLE/LIST/DICT/SET,
  * NEXT_BUFFER.
  */
+const NO_FAST_PATH = new Uint8Array(256).fill(0xff);
 const PLAIN_PUSH_ARG = (() => {
   const t = new Uint8Array(256).fill(0xff);
   t[0x4b] = 1;
@@ -158,7 +174,7 @@ const MAX_LINE = 64 * 1024;
 const utf8 = new TextDecoder("utf-8");
 const latin1 = new TextDecoder("latin1");
 
-type WalkState = "start" | "opcodes" | "skip" | "skipLine" | "between" | "dead" | "ignore";
+type WalkState = "start" | "opcodes" | "skip" | "skipLine" | "between" | "dead" | "ignore" | "joblibPad";
 
 /**
  * Incremental pickle walker: feed bytes with `write`, finish with `end`. Reports imports,
@@ -201,6 +217,15 @@ export class PickleWalker {
   /** Highest index with a kept value: higher indexes need no map lookup. */
   private memoMaxKept = -1;
   private lazyFrom = Number.MAX_SAFE_INTEGER;
+  /**
+   * joblib writes NumPy arrays' raw bytes straight into the pickle stream after the BUILD of a
+   * NumpyArrayWrapper. While such a wrapper is being built, values are tracked (`precise`) so
+   * the array's size can be computed from its shape and dtype and the bytes skipped.
+   */
+  private precise = false;
+  private wrapper: CallItem | null = null;
+  private joblibBytes = 0;
+  private reenter = false;
   private reported = new Map<string, { count: number; finding: { count?: number } }>();
 
   constructor(options: PickleWalkOptions) {
@@ -367,6 +392,8 @@ export class PickleWalker {
     this.memoOverflow = false;
     this.memoReported = false;
     this.memoMaxKept = -1;
+    this.precise = false;
+    this.wrapper = null;
     this.lazyFrom = Number.MAX_SAFE_INTEGER;
     this.state = "opcodes";
   }
@@ -395,6 +422,14 @@ export class PickleWalker {
         continue;
       }
       if (state === "dead" || state === "ignore") return len;
+      if (state === "joblibPad") {
+        // One byte tells how many padding bytes come before the array data.
+        const pad = buf[pos] as number;
+        pos++;
+        this.skipRemaining = pad + this.joblibBytes;
+        this.state = this.skipRemaining > 0 ? "skip" : "opcodes";
+        continue;
+      }
       if (state === "start" || state === "between") {
         if (state === "between") {
           if (this.ignoreAfter && this.trailing) {
@@ -424,6 +459,10 @@ export class PickleWalker {
       }
       pos = this.walk(buf, pos, base);
       this.settleStack(buf);
+      if (this.reenter) {
+        this.reenter = false;
+        continue;
+      }
       if (this.state === "opcodes" && pos < len) {
         // walk() stopped on an incomplete opcode: keep it for the next chunk.
         if (len - pos > limits.maxPickleString + MAX_LINE + 64) {
@@ -440,6 +479,7 @@ export class PickleWalker {
     const len = buf.length;
     const limits = this.limits;
     const maxStack = limits.maxPickleStack;
+    const table = this.precise ? NO_FAST_PATH : PLAIN_PUSH_ARG;
     const stack = this.stack;
     const marks = this.marks;
     let pos = start;
@@ -449,7 +489,7 @@ export class PickleWalker {
       ops++;
       // Fast path: opcodes that push a plain value with a fixed-size argument (most of any
       // weight or data pickle) need one table lookup, not the full dispatch.
-      const fixed = PLAIN_PUSH_ARG[op] as number;
+      const fixed = table[op] as number;
       if (fixed !== 0xff) {
         const end = pos + 1 + fixed;
         if (end > len) return this.yieldAt(pos, ops);
@@ -465,32 +505,37 @@ export class PickleWalker {
       let next = pos + 1;
       switch (op) {
         // ---- pushes of plain values with fixed-size arguments
+        // (reached only while values are tracked; otherwise the fast path above takes them)
         case 0x4b: // BININT1
           next = pos + 2;
           if (next > len) return this.yieldAt(pos, ops);
-          stack.push(null);
+          stack.push({ k: 4, v: buf[pos + 1] as number });
           break;
         case 0x4d: // BININT2
           next = pos + 3;
           if (next > len) return this.yieldAt(pos, ops);
-          stack.push(null);
+          stack.push({ k: 4, v: u16(buf, pos + 1) });
           break;
         case 0x4a: // BININT
           next = pos + 5;
           if (next > len) return this.yieldAt(pos, ops);
-          stack.push(null);
+          stack.push({ k: 4, v: u32(buf, pos + 1) | 0 });
           break;
         case 0x47: // BINFLOAT
           next = pos + 9;
           if (next > len) return this.yieldAt(pos, ops);
           stack.push(null);
           break;
+        case 0x7d: // EMPTY_DICT
+          stack.push(this.precise ? { k: 6, map: new Map() } : null);
+          break;
+        case 0x29: // EMPTY_TUPLE
+          stack.push(this.precise ? { k: 5, items: [] } : null);
+          break;
         case 0x4e: // NONE
         case 0x88: // NEWTRUE
         case 0x89: // NEWFALSE
-        case 0x29: // EMPTY_TUPLE
         case 0x5d: // EMPTY_LIST
-        case 0x7d: // EMPTY_DICT
         case 0x8f: // EMPTY_SET
         case 0x97: // NEXT_BUFFER
           stack.push(null);
@@ -649,9 +694,15 @@ export class PickleWalker {
         case 0x52: {
           // REDUCE
           if (stack.length - this.floor() < 2) return this.underflow(pos, at, op, ops);
-          stack.pop();
+          const args = stack.pop() as Item;
           const callable = stack.pop() as Item;
-          stack.push(isGlobal(callable) ? { k: 2, of: callable } : null);
+          if (!isGlobal(callable)) stack.push(null);
+          else if (this.precise) stack.push({ k: 2, of: callable, args });
+          else if (isJoblibWrapper(callable)) {
+            stack.push(this.startWrapper(callable));
+            next = pos + 1;
+            return this.reenterAt(next, ops);
+          } else stack.push({ k: 2, of: callable });
           break;
         }
         case 0x81: {
@@ -659,6 +710,10 @@ export class PickleWalker {
           if (stack.length - this.floor() < 2) return this.underflow(pos, at, op, ops);
           stack.pop();
           const cls = stack.pop() as Item;
+          if (isGlobal(cls) && isJoblibWrapper(cls) && !this.precise) {
+            stack.push(this.startWrapper(cls));
+            return this.reenterAt(pos + 1, ops);
+          }
           stack.push(isGlobal(cls) ? { k: 2, of: cls } : null);
           break;
         }
@@ -684,8 +739,12 @@ export class PickleWalker {
         case 0x62: {
           // BUILD
           if (stack.length - this.floor() < 2) return this.underflow(pos, at, op, ops);
-          stack.pop();
+          const state = stack.pop() as Item;
           const target = stack[stack.length - 1] as Item;
+          if (this.wrapper !== null && target === this.wrapper) {
+            this.finishWrapper(state, at);
+            return this.reenterAt(pos + 1, ops);
+          }
           if (isGlobal(target)) {
             // BUILD on an imported class or function sets attributes on it (state overwrite).
             this.report(
@@ -713,6 +772,7 @@ export class PickleWalker {
           break;
         case 0x73: // SETITEM
           if (stack.length - this.floor() < 3) return this.underflow(pos, at, op, ops);
+          if (this.precise) this.fillDict(buf, stack.length - 3, stack.length - 2);
           stack.length -= 2;
           break;
         case 0x65: // APPENDS
@@ -722,6 +782,7 @@ export class PickleWalker {
           const mark = marks.pop();
           if (mark === undefined) return this.noMark(pos, at, op, ops);
           if (mark === 0 || stack.length < mark) return this.underflow(pos, at, op, ops);
+          if (this.precise && op === 0x75) this.fillDict(buf, mark - 1, mark);
           stack.length = mark;
           break;
         }
@@ -732,8 +793,10 @@ export class PickleWalker {
           // FROZENSET
           const mark = marks.pop();
           if (mark === undefined) return this.noMark(pos, at, op, ops);
+          const items =
+            this.precise && op === 0x74 ? stack.slice(mark).map((i) => this.settled(buf, i)) : null;
           stack.length = mark;
-          stack.push(null);
+          stack.push(items ? { k: 5, items } : null);
           break;
         }
         case 0x85: // TUPLE1
@@ -742,8 +805,9 @@ export class PickleWalker {
           // TUPLE3
           const n = op - 0x84;
           if (stack.length - this.floor() < n) return this.underflow(pos, at, op, ops);
+          const items = this.precise ? stack.slice(stack.length - n).map((i) => this.settled(buf, i)) : null;
           stack.length -= n;
-          stack.push(null);
+          stack.push(items ? { k: 5, items } : null);
           break;
         }
         // ---- memo
@@ -850,6 +914,60 @@ export class PickleWalker {
     }
     this.opcodes += ops;
     return pos;
+  }
+
+  /** Leaves the inner loop so it restarts with the other dispatch table (tracking on or off). */
+  private reenterAt(pos: number, ops: number): number {
+    this.opcodes += ops;
+    this.reenter = true;
+    return pos;
+  }
+
+  private startWrapper(cls: GlobalItem): CallItem {
+    const item: CallItem = { k: 2, of: cls };
+    this.precise = true;
+    this.wrapper = item;
+    return item;
+  }
+
+  /** Sets string-keyed items from stack[from…] into the dict at stack[at] (tracking only). */
+  private fillDict(buf: Uint8Array, at: number, from: number): void {
+    const dict = this.stack[at];
+    if (dict === null || typeof dict !== "object" || dict.k !== 6) return;
+    for (let i = from; i + 1 < this.stack.length; i += 2) {
+      const key = this.settled(buf, this.stack[i] as Item);
+      if (typeof key === "string" && dict.map.size < 64)
+        dict.map.set(key, this.settled(buf, this.stack[i + 1] as Item));
+    }
+  }
+
+  /**
+   * The BUILD of a joblib NumpyArrayWrapper: computes the raw array size from the state's
+   * shape and dtype; the bytes (after an optional padding-length byte and padding) are skipped.
+   */
+  private finishWrapper(state: Item, at: number): void {
+    this.precise = false;
+    this.wrapper = null;
+    const size = joblibArrayBytes(state);
+    if (size === null) {
+      this.report(
+        "high",
+        "pickle.joblib_array",
+        "joblib array data of unknown size follows: the rest cannot be walked",
+        at,
+        {
+          opcode: "BUILD",
+        },
+      );
+      this.state = "dead";
+      return;
+    }
+    this.joblibBytes = size.bytes;
+    if (size.padded) this.state = "joblibPad";
+    else if (size.bytes > 0) {
+      this.skipRemaining = size.bytes;
+      this.state = "skip";
+    }
   }
 
   private yieldAt(pos: number, ops: number): number {
@@ -1049,6 +1167,54 @@ export class PickleWalker {
       },
     );
   }
+}
+
+function isJoblibWrapper(g: GlobalItem): boolean {
+  return (
+    g.name === "NumpyArrayWrapper" &&
+    (g.module === "joblib.numpy_pickle" || g.module === "sklearn.externals.joblib.numpy_pickle")
+  );
+}
+
+/** Bytes per element of a NumPy dtype string such as "f8", "<i4", "|b1", "U10"; null when unknown. */
+export function numpyItemSize(descr: string): number | null {
+  const m = /^[<>|=]?([?bBiufcSUVmMa])(\d*)$/.exec(descr);
+  if (!m) return null;
+  const kind = m[1] as string;
+  const n = m[2] === "" ? (kind === "?" || kind === "b" || kind === "B" ? 1 : Number.NaN) : Number(m[2]);
+  if (!Number.isFinite(n)) return null;
+  return kind === "U" ? n * 4 : n;
+}
+
+/** Array size from a NumpyArrayWrapper state dict (shape tuple, dtype from numpy.dtype(...)). */
+function joblibArrayBytes(state: Item): { bytes: number; padded: boolean } | null {
+  if (state === null || typeof state !== "object" || state.k !== 6) return null;
+  const shape = state.map.get("shape");
+  const dtype = state.map.get("dtype");
+  if (shape === null || shape === undefined || typeof shape !== "object" || shape.k !== 5) return null;
+  let count = 1;
+  for (const d of shape.items) {
+    if (d === null || typeof d !== "object" || d.k !== 4 || d.v < 0) return null;
+    count *= d.v;
+  }
+  if (dtype === null || dtype === undefined || typeof dtype !== "object" || dtype.k !== 2) return null;
+  const args = dtype.args;
+  if (
+    dtype.of.name !== "dtype" ||
+    args === null ||
+    args === undefined ||
+    typeof args !== "object" ||
+    args.k !== 5
+  )
+    return null;
+  const descr = args.items[0];
+  const size = typeof descr === "string" ? numpyItemSize(descr) : null;
+  if (size === null) return null;
+  const bytes = count * size;
+  if (!Number.isSafeInteger(bytes)) return null;
+  const align = state.map.get("numpy_array_alignment_bytes");
+  const padded = align !== undefined && align !== null && typeof align === "object" && align.k === 4;
+  return { bytes, padded };
 }
 
 function isGlobal(item: Item): item is GlobalItem {
