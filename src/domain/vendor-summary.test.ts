@@ -207,6 +207,8 @@ describe("buildVendorSummary", () => {
     ["decision_critical_unknown", "decisionCritical", "unknown", /drives decisions is not recorded/],
     ["vendor_may_train", "trainingUse", "yes", /vendor trains on the data/],
     ["annex_iii_domain", "domain", "education", /education domain \(EU AI Act Annex III/],
+    ["customer_data_class", "dataClasses", "customer_data", /: sends customer data \(tier 2\)$/],
+    ["sensitive_data_class", "dataClasses", "payment_data", /: sends payment data \(tier 2\)$/],
   ] as const)("describes rule %s", (rule, attribute, value, text) => {
     expect(
       describeTierReason({ rule, attribute, value, tier: 2, integrationId: "i", integrationName: "Search" }),

@@ -200,7 +200,7 @@ export function describeTierReason(reason: TierReason): string {
         return "domain not recorded";
       case "sensitive_data_class":
       case "customer_data_class":
-        return `sends ${DATA_CLASS_LABELS[reason.value as DataClass] ?? reason.value}`;
+        return `sends ${dataClassInText(reason.value)}`;
       case "data_classes_unknown":
         return "data sent is not recorded";
       case "customer_facing":
@@ -218,6 +218,12 @@ export function describeTierReason(reason: TierReason): string {
     }
   })();
   return `${subject}: ${what} (tier ${reason.tier})`;
+}
+
+/** A data class as it reads inside a sentence: "PII", "PHI", but "customer data". */
+function dataClassInText(value: string): string {
+  const label = DATA_CLASS_LABELS[value as DataClass] ?? value.replaceAll("_", " ");
+  return /^[A-Z]{2,}$/.test(label) ? label : label.toLowerCase();
 }
 
 function factText(value: unknown): string {

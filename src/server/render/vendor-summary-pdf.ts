@@ -204,7 +204,7 @@ export function renderVendorSummaryPdf(summary: VendorSummary): Promise<Uint8Arr
   main.heading("What we use it for");
   main.list(
     s.uses.map((u) => ({
-      text: `${u.integration}: ${u.feature} → ${u.service}${u.models.length > 0 ? ` (${u.models.join(", ")})` : ""}; domain ${u.domain}; customer-facing ${u.customerFacing}; decision-critical ${u.decisionCritical}; AI Act ${u.aiActClass.replaceAll("_", " ")}${u.aiActRole === "unknown" ? "" : ` as ${u.aiActRole}`}`,
+      text: `${u.integration}: ${u.feature}, via ${u.service}${u.models.length > 0 ? ` (${u.models.join(", ")})` : ""}; domain ${u.domain}; customer-facing ${u.customerFacing}; decision-critical ${u.decisionCritical}; AI Act ${u.aiActClass.replaceAll("_", " ")}${u.aiActRole === "unknown" ? "" : ` as ${u.aiActRole}`}`,
     })),
     { max: 6, empty: "No integrations recorded." },
   );
