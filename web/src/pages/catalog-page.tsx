@@ -4,6 +4,7 @@ import { useState } from "react";
 import { api, unwrap } from "../api/client";
 import { ErrorNote, PageHeader } from "../components/ui";
 import { Fact, FactMeta } from "../inventory/badges";
+import { useCanWrite } from "../inventory/permissions";
 import { CATEGORY_LABELS, type CatalogVendor } from "../inventory/vocabulary";
 import { errorMessage } from "../session";
 
@@ -55,6 +56,7 @@ export function CatalogPage() {
 function CatalogCard({ entry }: { entry: CatalogVendor }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const canWrite = useCanWrite();
   const [problem, setProblem] = useState<string>();
   const add = useMutation({
     mutationFn: async () =>
@@ -89,18 +91,20 @@ function CatalogCard({ entry }: { entry: CatalogVendor }) {
             Services: {entry.services.map((s) => s.name).join(", ") || "—"}
           </p>
         </div>
-        <button
-          type="button"
-          className="btn-primary shrink-0"
-          aria-label={`Add ${entry.name}`}
-          disabled={add.isPending}
-          onClick={() => {
-            setProblem(undefined);
-            add.mutate();
-          }}
-        >
-          {add.isPending ? "Adding…" : "Add"}
-        </button>
+        {canWrite ? (
+          <button
+            type="button"
+            className="btn-primary shrink-0"
+            aria-label={`Add ${entry.name}`}
+            disabled={add.isPending}
+            onClick={() => {
+              setProblem(undefined);
+              add.mutate();
+            }}
+          >
+            {add.isPending ? "Adding…" : "Add"}
+          </button>
+        ) : null}
       </div>
       <ErrorNote message={problem} />
       <div className="mt-3">

@@ -5,6 +5,7 @@ import { api, unwrap } from "../api/client";
 import { Dialog } from "../components/dialog";
 import { ErrorNote, Field } from "../components/ui";
 import { StatusBadge, TierBadge } from "../inventory/badges";
+import { useCanWrite } from "../inventory/permissions";
 import {
   AI_ACT_CLASS_LABELS,
   AI_ACT_ROLE_LABELS,
@@ -109,6 +110,7 @@ function VendorHeader({ vendor }: { vendor: Vendor }) {
   const navigate = useNavigate();
   const [problem, setProblem] = useState<string>();
   const [editing, setEditing] = useState(false);
+  const canWrite = useCanWrite();
   const move = useMutation({
     mutationFn: async (status: VendorStatus) =>
       unwrap(
@@ -157,12 +159,14 @@ function VendorHeader({ vendor }: { vendor: Vendor }) {
           <a className="btn-secondary" href={`/api/vendors/${vendor.id}/summary.pdf`} download>
             Download PDF
           </a>
-          <button type="button" className="btn-secondary" onClick={() => setEditing(true)}>
-            Edit vendor
-          </button>
+          {canWrite ? (
+            <button type="button" className="btn-secondary" onClick={() => setEditing(true)}>
+              Edit vendor
+            </button>
+          ) : null}
         </div>
       </div>
-      {moves.length ? (
+      {!canWrite ? null : moves.length ? (
         // biome-ignore lint/a11y/useSemanticElements: a toolbar of buttons, not a form group.
         <div role="group" aria-label="Status actions" className="mt-3 flex flex-wrap items-center gap-2">
           <span className="text-xs font-medium uppercase tracking-wide text-slate-500">Move to</span>
@@ -181,7 +185,7 @@ function VendorHeader({ vendor }: { vendor: Vendor }) {
       ) : (
         <p className="mt-3 text-sm text-slate-600">Offboarded: the record stays for the audit trail.</p>
       )}
-      {vendor.status === "offboarded" ? null : (
+      {vendor.status === "offboarded" || !canWrite ? null : (
         <div className="mt-2">
           <button
             type="button"
@@ -220,6 +224,7 @@ function TierCard({ vendorId, version }: { vendorId: string; version: number }) 
       unwrap(await api.GET("/api/vendors/{id}/tier", { params: { path: { id: vendorId } } })),
   });
   const [overriding, setOverriding] = useState(false);
+  const canWrite = useCanWrite();
   const invalidate = useInvalidateVendor(vendorId);
   const [problem, setProblem] = useState<string>();
   const clear = useMutation({
@@ -293,7 +298,7 @@ function TierCard({ vendorId, version }: { vendorId: string; version: number }) 
                 </li>
               ))}
           </ul>
-          <div className="mt-4 flex gap-2">
+          <div className={canWrite ? "mt-4 flex gap-2" : "hidden"}>
             <button type="button" className="btn-secondary" onClick={() => setOverriding(true)}>
               Override tier
             </button>
@@ -423,6 +428,7 @@ function IntegrationsCard({
 }) {
   const invalidate = useInvalidateVendor(vendorId);
   const [editing, setEditing] = useState<AiIntegration | "new" | null>(null);
+  const canWrite = useCanWrite();
   const [problem, setProblem] = useState<string>();
   const remove = useMutation({
     mutationFn: async (id: string) =>
@@ -436,9 +442,11 @@ function IntegrationsCard({
         <h2 id="integrations-title" className="text-base font-semibold">
           AI integrations
         </h2>
-        <button type="button" className="btn-primary" onClick={() => setEditing("new")}>
-          Add integration
-        </button>
+        {canWrite ? (
+          <button type="button" className="btn-primary" onClick={() => setEditing("new")}>
+            Add integration
+          </button>
+        ) : null}
       </div>
       <ErrorNote message={error ? errorMessage(error) : problem} />
       {loading ? <p className="p-5 text-sm text-slate-500">Loading…</p> : null}
@@ -509,7 +517,7 @@ function IntegrationsCard({
                   <td className="px-4 py-2 text-xs">
                     {yesNo(i.customerFacing)} / {yesNo(i.decisionCritical)}
                   </td>
-                  <td className="whitespace-nowrap px-4 py-2 text-right">
+                  <td className={canWrite ? "whitespace-nowrap px-4 py-2 text-right" : "hidden"}>
                     <button
                       type="button"
                       className="btn-secondary py-1"

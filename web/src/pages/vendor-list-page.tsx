@@ -4,6 +4,7 @@ import { type ReactNode, useEffect, useMemo, useRef, useState } from "react";
 import { api, unwrap } from "../api/client";
 import { EmptyState, ErrorNote, PageHeader } from "../components/ui";
 import { Chip, StatusBadge, TierBadge } from "../inventory/badges";
+import { useCanWrite } from "../inventory/permissions";
 import {
   CATEGORIES,
   CATEGORY_LABELS,
@@ -85,6 +86,7 @@ export function VendorListPage({
   search: VendorSearch;
   onSearch: (next: VendorSearch) => void;
 }) {
+  const canWrite = useCanWrite();
   const tiers = splitList<Tier>(search.tier, TIERS);
   const statuses = splitList<VendorStatus>(search.status, STATUSES);
   const categories = splitList<VendorCategory>(search.category, CATEGORIES);
@@ -158,14 +160,16 @@ export function VendorListPage({
         title="Vendors"
         description="Every AI vendor and the integrations that use it: what data goes where, in which region, for which feature."
         actions={
-          <>
-            <Link to="/vendors/catalog" className="btn-primary">
-              Add from catalogue
-            </Link>
-            <Link to="/vendors/new" className="btn-secondary">
-              Add vendor
-            </Link>
-          </>
+          canWrite ? (
+            <>
+              <Link to="/vendors/catalog" className="btn-primary">
+                Add from catalogue
+              </Link>
+              <Link to="/vendors/new" className="btn-secondary">
+                Add vendor
+              </Link>
+            </>
+          ) : undefined
         }
       />
       <section className="card mb-4 space-y-3 p-4" aria-label="Filters">
