@@ -184,6 +184,30 @@ describe("JSON lines", () => {
   });
 });
 
+describe("detection cache", () => {
+  it("classifies a repeated prompt once and gives every event the same detections", () => {
+    const classify = createClassifier();
+    let calls = 0;
+    const counting: LineParseContext = {
+      ...ctx,
+      classify: (text) => {
+        calls++;
+        return classify(text);
+      },
+      detectionCache: new Map(),
+    };
+    const line = (i: number, prompt: string) =>
+      JSON.stringify({ timestamp: 1767225600 + i, host: "api.openai.com", prompt });
+    const a = event(parseUsageLine("jsonl", line(1, "mail a@example.com"), 1, counting));
+    const b = event(parseUsageLine("jsonl", line(2, "mail a@example.com"), 2, counting));
+    const c = event(parseUsageLine("jsonl", line(3, "nothing here"), 3, counting));
+    expect(calls).toBe(2);
+    expect(b.detections).toEqual(a.detections);
+    expect(b.contentHash).toBe(a.contentHash);
+    expect(c.detections).toEqual([]);
+  });
+});
+
 describe("proxy and DNS logs", () => {
   it("reads squid native lines, CONNECT and full URLs", () => {
     const connect =

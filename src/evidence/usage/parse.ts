@@ -8,7 +8,7 @@ import { hash } from "node:crypto";
 import type { AttributionTable } from "./attribution.ts";
 import { normaliseHost, splitModelVersion } from "./attribution.ts";
 import type { Classifier } from "./detectors.ts";
-import type { UsageEvent, UsageFormat, UsageLineError, UsageRecord } from "./types.ts";
+import type { Detection, UsageEvent, UsageFormat, UsageLineError, UsageRecord } from "./types.ts";
 
 /** Which CSV column holds which field of the generic schema (column names as in the header). */
 export interface CsvColumnMapping {
@@ -28,6 +28,8 @@ export interface CsvColumnMapping {
 export interface LineParseContext {
   attribution: AttributionTable;
   classify: Classifier;
+  /** Detections by prompt hash, so a repeated prompt is classified once (bounded by the caller). */
+  detectionCache?: Map<string, Detection[]>;
   source: string | null;
   /** Year assumed for syslog timestamps that carry none (dnsmasq); defaults to the current UTC year. */
   syslogYear?: number;
@@ -148,6 +150,7 @@ function buildEvent(line: number, f: EventFields, ctx: LineParseContext): UsageE
   const modelId = f.model ?? a?.pathModel ?? null;
   const split = modelId ? splitModelVersion(modelId) : null;
   const prompt = f.prompt;
+  const contentHash = prompt === null ? null : hashText(prompt);
   return {
     line,
     timestamp: f.timestamp,
@@ -165,9 +168,23 @@ function buildEvent(line: number, f: EventFields, ctx: LineParseContext): UsageE
     source: ctx.source,
     requestBytes: f.requestBytes ?? (prompt === null ? null : Buffer.byteLength(prompt)),
     responseBytes: f.responseBytes,
-    contentHash: prompt === null ? null : hashText(prompt),
-    detections: prompt === null ? [] : ctx.classify(prompt),
+    contentHash,
+    detections: prompt === null || contentHash === null ? [] : detect(ctx, prompt, contentHash),
   };
+}
+
+const DETECTION_CACHE_ENTRIES = 20_000;
+
+/** Classifies a prompt, reusing the answer for a prompt already seen (retries, templates, evals). */
+function detect(ctx: LineParseContext, prompt: string, contentHash: string): Detection[] {
+  const cache = ctx.detectionCache;
+  if (cache === undefined) return ctx.classify(prompt);
+  const known = cache.get(contentHash);
+  if (known !== undefined) return known.slice();
+  const detections = ctx.classify(prompt);
+  if (cache.size >= DETECTION_CACHE_ENTRIES) cache.clear();
+  cache.set(contentHash, detections);
+  return detections.slice();
 }
 
 function field(record: Record<string, unknown>, ...names: string[]): unknown {

@@ -69,6 +69,7 @@ export function createChunkParser(config: LineParserConfig): (chunk: LineChunk) 
   const ctx: LineParseContext = {
     attribution: createAttributionTable(config.catalog),
     classify: createClassifier(config.classifier),
+    detectionCache: new Map(),
     source: config.source,
     ...(config.syslogYear === undefined ? {} : { syslogYear: config.syslogYear }),
   };
@@ -408,6 +409,7 @@ async function* readCsv(
   const ctx: LineParseContext = {
     attribution: createAttributionTable(options.catalog),
     classify: createClassifier(options.classifier ?? {}),
+    detectionCache: new Map(),
     source: options.source ?? null,
   };
   const skipped: UsageRecord[] = [];
