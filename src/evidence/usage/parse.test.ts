@@ -297,5 +297,7 @@ describe("CSV and detection", () => {
     );
     expect(extractPromptText({ input: ["x", "y"] })).toBe("x\ny");
     expect(normaliseTimestamp(1767225600000)).toBe("2026-01-01T00:00:00.000Z");
+    expect(normaliseTimestamp("2026-01-01 10:00:00.123")).toBe("2026-01-01T10:00:00.123Z");
+    expect(normaliseTimestamp("2026-01-01T10:00")).toBe("2026-01-01T10:00:00.000Z");
   });
 });

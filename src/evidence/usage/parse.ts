@@ -45,6 +45,7 @@ function lineError(line: number, reason: string): UsageLineError {
   return { line, code: "USAGE_LINE_INVALID", reason };
 }
 
+const NO_ZONE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 
 /** ISO 8601 in UTC from an ISO string, epoch seconds or epoch milliseconds. */
@@ -52,6 +53,8 @@ export function normaliseTimestamp(value: unknown): string {
   if (typeof value === "string") {
     if (ISO_UTC.test(value)) return value;
     if (/^\d+(?:\.\d+)?$/.test(value)) return normaliseTimestamp(Number(value));
+    // No zone (LiteLLM spend logs, many CSV exports): read as UTC, never as the machine's local time.
+    if (NO_ZONE.test(value)) return normaliseTimestamp(`${value.replace(" ", "T")}Z`);
     const ms = Date.parse(value);
     if (Number.isNaN(ms)) fail("timestamp is not a date");
     return new Date(ms).toISOString();
