@@ -111,6 +111,8 @@ const SAFE_GLOBALS = new Set<string>([
   "joblib.numpy_pickle.NumpyArrayWrapper",
   "sklearn.utils._bunch.Bunch",
   "copyreg._reconstructor",
+  "copyreg.__newobj__",
+  "copyreg.__newobj_ex__",
   "_codecs.encode",
   "builtins.set",
   "builtins.frozenset",
@@ -281,9 +283,6 @@ const DANGEROUS_GLOBALS = new Set<string>([
   "types.ModuleType",
   "types.LambdaType",
   "types.SimpleNamespace",
-  "copyreg._reconstructor_with_state",
-  "copyreg.__newobj__",
-  "copyreg.__newobj_ex__",
   "torch.load",
   "torch.storage._load_from_bytes",
   "torch._C._import_ir_module_from_package",
@@ -328,7 +327,7 @@ export function classifyImport(rawModule: string, name: string): ImportClass {
   const module = normaliseModule(rawModule);
   const full = `${module}.${name}`;
   // Attribute paths ("os.system" as a name, or dunders) reach past the imported object.
-  if (name.startsWith("__") && name !== "__newobj__") return "dangerous";
+  if (name.startsWith("__") && !SAFE_GLOBALS.has(full)) return "dangerous";
   if (DANGEROUS_GLOBALS.has(full)) return "dangerous";
   if (inModuleList(module, DANGEROUS_MODULES)) return "dangerous";
   if (name.includes(".")) {

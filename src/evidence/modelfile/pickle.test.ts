@@ -65,6 +65,8 @@ describe("pickle import policy", () => {
     ["pydoc", "pipepager", "dangerous"],
     ["timeit", "timeit", "dangerous"],
     ["posixpath", "join", "suspicious"],
+    ["copyreg", "__newobj__", "safe"],
+    ["copy_reg", "_reconstructor", "safe"],
     ["sklearn.linear_model._logistic", "LogisticRegression", "suspicious"],
     ["mypackage", "Thing", "suspicious"],
   ])("%s.%s is %s", (m, n, expected) => {

@@ -498,6 +498,18 @@ describe("integrity manifests", () => {
     }
   });
 
+  it("reports progress by bytes over the whole tree", async () => {
+    const seen: Array<[number, number, string]> = [];
+    const files = tree({ "a.bin": new Uint8Array(2500), "b.bin": new Uint8Array(10) });
+    const r = await scanModelTree(files, {
+      onProgress: (done, total, path) => seen.push([done, total, path]),
+    });
+    expect(r.bytes).toBe(2510);
+    expect(seen.at(-1)).toEqual([2510, 2510, "b.bin"]);
+    expect(seen.map((s) => s[0])).toEqual([...seen.map((s) => s[0])].sort((a, b) => a - b));
+    expect(r.scannable).toBe(0);
+  });
+
   it("a failing stream is an error verdict, not a crash", async () => {
     async function* broken(): AsyncIterable<Uint8Array> {
       yield evil().subarray(0, 3);
@@ -567,6 +579,37 @@ describe("property: hostile bytes never crash or hang the scanner", () => {
       "deflated zip",
       () => buildZip([{ name: "a/data.pkl", data: evil(), method: 8, compressed: deflateRawSync(evil()) }]),
     ],
+    [
+      "onnx",
+      () =>
+        Uint8Array.from([
+          0x08,
+          0x08,
+          0x3a,
+          0x10,
+          0x2a,
+          0x0e,
+          0x6a,
+          0x0c,
+          0x0a,
+          0x08,
+          ...enc.encode("location"),
+          0x12,
+          0x00,
+        ]),
+    ],
+    [
+      "keras zip",
+      () =>
+        buildZip([
+          { name: "metadata.json", data: enc.encode("{}") },
+          {
+            name: "config.json",
+            data: enc.encode('{"class_name":"Lambda","module":"os","config":"system"}'),
+          },
+        ]),
+    ],
+    ["gzip", () => gzipSync(evil())],
   ];
 
   it.each(seeds)("mutated %s", async (_label, make) => {
