@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { measureAccuracy } from "./accuracy.ts";
+import { createAttributionTable } from "./attribution.ts";
 import { createRandom, generatePrompt, generateUsageLine } from "./corpus.ts";
 import { createClassifier } from "./detectors.ts";
+import { parseUsageLine } from "./parse.ts";
+import { loadRepoCatalog } from "./test-catalog.ts";
 
 describe("labelled corpus and accuracy", () => {
   it("is reproducible for a seed", () => {
@@ -28,5 +31,24 @@ describe("labelled corpus and accuracy", () => {
     expect(share).toBeGreaterThan(0.03);
     expect(share).toBeLessThan(0.07);
     for (const l of lines.slice(0, 50)) expect(JSON.parse(l.line)).toHaveProperty("prompt");
+  });
+
+  it("never lets prompt text into an event, not even with sensitive values in it", () => {
+    const rng = createRandom(3);
+    const ctx = {
+      attribution: createAttributionTable(loadRepoCatalog()),
+      classify: createClassifier(),
+      source: null,
+    };
+    for (let i = 0; i < 400; i++) {
+      const { line } = generateUsageLine(rng, i, 0.5);
+      const prompt = String(JSON.parse(line).prompt);
+      const record = parseUsageLine("jsonl", line, i + 1, ctx);
+      expect(record?.ok).toBe(true);
+      const out = JSON.stringify(record);
+      // No 16-character window of the prompt (so no planted value) appears in the event.
+      for (let at = 0; at + 16 <= prompt.length; at += 8)
+        expect(out).not.toContain(prompt.slice(at, at + 16));
+    }
   });
 });
