@@ -18,6 +18,8 @@ describe("classifier table", () => {
     ["plain prose", "Summarise the quarterly roadmap in three bullet points.", []],
     ["email", "Reply to jane.doe+billing@example.co.uk about the invoice", ["email"]],
     ["image name is not an email", "use the asset logo@2x.png in the header", []],
+    ["spelled-out email", "write to jane.doe at example dot co dot uk please", ["email"]],
+    ["prose with at and dot is not an email", "look at the dot product at the end", []],
     ["formatted US phone", "Call me at (415) 555-2671 tomorrow", ["phone"]],
     ["international phone", "Her number is +44 20 7946 0958.", ["phone"]],
     ["bare digits without context are not a phone", "order 4155552671 shipped", []],

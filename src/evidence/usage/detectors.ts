@@ -405,6 +405,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     };
 
     if (text.indexOf("@") !== -1) scanEmails(text, add);
+    if (text.indexOf(" dot ") !== -1) scanSpelledEmails(text, add);
     const hasDigit = HAS_DIGIT.test(text);
     if (hasDigit) {
       // IBANs first: their digit groups must not be read again as card or phone numbers.
@@ -482,6 +483,17 @@ function scanEmails(text: string, add: Add): void {
       add("email", "email", 0.95, start, end);
     }
     at = text.indexOf("@", Math.max(end, at + 1));
+  }
+}
+
+const SPELLED_EMAIL =
+  /\b[A-Za-z0-9._%+-]{1,64}\s+(?:at|\(at\)|\[at\])\s+[A-Za-z0-9-]{1,63}(?:\s+dot\s+[A-Za-z0-9-]{1,63}){0,3}\s+dot\s+(?:com|org|net|edu|gov|io|co|de|uk|fr|nl|eu|info|biz)\b/gi;
+
+/** Addresses spelled out to dodge scrapers: "jane at example dot com". */
+function scanSpelledEmails(text: string, add: Add): void {
+  SPELLED_EMAIL.lastIndex = 0;
+  for (let m = SPELLED_EMAIL.exec(text); m !== null; m = SPELLED_EMAIL.exec(text)) {
+    add("email", "email_spelled_out", 0.7, m.index, m.index + m[0].length);
   }
 }
 
