@@ -4,6 +4,7 @@ import type { Role } from "../domain/roles.ts";
 import { type Actor, recordAudit } from "./audit-log.ts";
 import { hashPassword, hashSecret, newSecret, safeEqual } from "./credentials.ts";
 import type { Db } from "./database.ts";
+import { cachedPrincipal, forgetPrincipals, rememberPrincipal } from "./principal-cache.ts";
 import { apiTokens, instanceSettings, loginFailures, sessions, users } from "./schema.ts";
 import { countUsers, type PublicUser, toPublicUser, type UserRow } from "./users.ts";
 import { deleteSetting, ensureDefaultWorkspace, readSetting, writeSetting } from "./workspaces.ts";
@@ -66,6 +67,9 @@ export async function createSession(
 /** The principal behind a session cookie, or undefined when the session is unknown, expired or its user disabled. */
 export async function resolveSession(db: Db, token: string): Promise<Principal | undefined> {
   if (!token.startsWith(SESSION_PREFIX)) return undefined;
+  const key = `s:${hashSecret(token)}`;
+  const cached = cachedPrincipal<Principal>(key);
+  if (cached) return cached;
   const [row] = await db
     .select({ session: sessions, user: users })
     .from(sessions)
@@ -75,11 +79,17 @@ export async function resolveSession(db: Db, token: string): Promise<Principal |
   if (Date.now() - row.session.lastSeenAt.getTime() > 60_000) {
     await db.update(sessions).set({ lastSeenAt: new Date() }).where(eq(sessions.id, row.session.id));
   }
-  return principalFor(row.user, "session", { csrfToken: row.session.csrfToken, sessionId: row.session.id });
+  const principal = principalFor(row.user, "session", {
+    csrfToken: row.session.csrfToken,
+    sessionId: row.session.id,
+  });
+  rememberPrincipal(key, principal, row.session.expiresAt);
+  return principal;
 }
 
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, sessionId));
+  forgetPrincipals();
 }
 
 // ---------------------------------------------------------------- API tokens
@@ -151,6 +161,9 @@ function tokenInfo(row: typeof apiTokens.$inferSelect, email: string): ApiTokenI
 
 export async function resolveApiToken(db: Db, token: string): Promise<Principal | undefined> {
   if (!token.startsWith(API_TOKEN_PREFIX)) return undefined;
+  const key = `t:${hashSecret(token)}`;
+  const cached = cachedPrincipal<Principal>(key);
+  if (cached) return cached;
   const [row] = await db
     .select({ token: apiTokens, user: users })
     .from(apiTokens)
@@ -161,7 +174,9 @@ export async function resolveApiToken(db: Db, token: string): Promise<Principal 
   if (!row.token.lastUsedAt || Date.now() - row.token.lastUsedAt.getTime() > 60_000) {
     await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.token.id));
   }
-  return principalFor(row.user, "token", { tokenId: row.token.id });
+  const principal = principalFor(row.user, "token", { tokenId: row.token.id });
+  rememberPrincipal(key, principal, row.token.expiresAt);
+  return principal;
 }
 
 export async function listApiTokens(db: Db, workspaceId: string, userId?: string): Promise<ApiTokenInfo[]> {
@@ -202,6 +217,8 @@ export async function revokeApiToken(
       details: { name: row.name, prefix: row.prefix },
     });
   });
+  // After commit, so no request can re-cache the token as it was before.
+  forgetPrincipals();
 }
 
 // ---------------------------------------------------------------- login throttling

@@ -5,6 +5,7 @@ import { createGunzip, createGzip } from "node:zlib";
 import { sql } from "drizzle-orm";
 import { AppError } from "../domain/errors.ts";
 import type { Database, Db } from "./database.ts";
+import { forgetPrincipals } from "./principal-cache.ts";
 
 // A backup is gzipped JSON lines: a header, then one line per row grouped by table in foreign-key
 // order, then a footer with the row counts. The same file restores into PGlite or PostgreSQL, so
@@ -264,6 +265,7 @@ export async function restoreDatabase(
         );
       }
       for (const t of header.tables) options.onTable?.(t, counts[t] ?? 0);
+      forgetPrincipals();
       return { file, tables: counts, rows: Object.values(counts).reduce((a, b) => a + b, 0) };
     });
   } catch (error) {

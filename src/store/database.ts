@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
 import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -63,7 +64,8 @@ async function openPglite(dataDir: string | undefined, command: string): Promise
   const lock = dataDir ? acquireDataDirLock(dataDir, command) : undefined;
   let client: PGlite;
   try {
-    client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+    const extensions = { pg_trgm };
+    client = dataDir ? await PGlite.create(dataDir, { extensions }) : await PGlite.create({ extensions });
   } catch (error) {
     lock?.release();
     throw new AppError(

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { type AnyColumn, and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { AppError } from "../domain/errors.ts";
 import {
   type AiIntegration,
@@ -167,6 +167,22 @@ async function refreshVendorTier(tx: Db, workspaceId: string, vendorId: string):
 
 // ---------------------------------------------------------------- listing
 
+// Totals of list queries are cached per filter until the next inventory write in this process (or
+// for a few seconds, for writes made by other server processes on a shared PostgreSQL).
+let inventoryVersion = 0;
+const COUNT_TTL_MS = 5_000;
+const countCache = new Map<string, { version: number; at: number; total: number }>();
+
+/** Runs a write transaction and then marks the inventory as changed, dropping cached totals. */
+async function inventoryWrite<T>(db: Db, body: (tx: Db) => Promise<T>): Promise<T> {
+  try {
+    return await db.transaction(body);
+  } finally {
+    inventoryVersion++;
+    countCache.clear();
+  }
+}
+
 export const VENDOR_SORTS = ["name", "tier", "status", "nextReviewDue", "updatedAt"] as const;
 export type VendorSort = (typeof VENDOR_SORTS)[number];
 
@@ -180,6 +196,19 @@ export interface VendorListQuery {
   limit: number;
   cursor?: string | undefined;
 }
+
+const isoTime = (column: AnyColumn) =>
+  sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** A vendor row as the JSON of VendorView (toVendorView's twin in SQL; nulls are stripped as undefined). */
+const VENDOR_JSON = sql`json_strip_nulls(json_build_object(
+  'id', ${vendors.id}, 'name', ${vendors.name}, 'website', ${vendors.website}, 'category', ${vendors.category},
+  'owner', ${vendors.owner}, 'status', ${vendors.status}, 'trustPortalUrl', ${vendors.trustPortalUrl},
+  'headquartersCountry', ${vendors.headquartersCountry}, 'subprocessors', ${vendors.subprocessors},
+  'catalogSlug', ${vendors.catalogSlug}, 'tier', ${vendors.tier}, 'computedTier', ${vendors.computedTier},
+  'tierOverridden', ${vendors.tierOverride} IS NOT NULL, 'nextReviewDue', ${vendors.nextReviewDue}::text,
+  'lastReviewedOn', ${vendors.lastReviewedOn}::text, 'integrationCount', ${vendors.integrationCount},
+  'createdAt', ${isoTime(vendors.createdAt)}, 'updatedAt', ${isoTime(vendors.updatedAt)}))`;
 
 const SORT_EXPRESSIONS: Record<VendorSort, { expr: SQL; cast: string }> = {
   name: { expr: sql`lower(${vendors.name})`, cast: "text" },
@@ -213,9 +242,8 @@ export async function listVendors(db: Db, workspaceId: string, query: VendorList
   const q = query.q?.trim().toLowerCase();
   if (q) {
     const pattern = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-    filters.push(
-      sql`(lower(${vendors.name}) LIKE ${pattern} OR lower(coalesce(${vendors.owner}, '')) LIKE ${pattern})`,
-    );
+    // The same expression as the trigram index (migration 0002), so the index serves the search.
+    filters.push(sql`lower(${vendors.name} || ' ' || coalesce(${vendors.owner}, '')) LIKE ${pattern}`);
   }
   if (query.tiers?.length) filters.push(inArray(vendors.tier, query.tiers));
   if (query.statuses?.length) filters.push(inArray(vendors.status, query.statuses));
@@ -229,22 +257,48 @@ export async function listVendors(db: Db, workspaceId: string, query: VendorList
     const op = query.direction === "asc" ? sql`>` : sql`<`;
     pageFilters.push(sql`(${expr}, ${vendors.id}) ${op} (${v}::${sql.raw(cast)}, ${id}::uuid)`);
   }
-  const order = query.direction === "asc" ? [asc(expr), asc(vendors.id)] : [desc(expr), desc(vendors.id)];
-  const rows = await db
-    .select({ row: vendors, sortKey: sql<string>`(${expr})::text` })
-    .from(vendors)
-    .where(and(...pageFilters))
-    .orderBy(...order)
-    .limit(query.limit + 1);
-  const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(vendors).where(where);
+  const dir = sql.raw(query.direction === "asc" ? "ASC" : "DESC");
+  // The page is built as JSON by the database in the API's own shape: one text value crosses from
+  // the engine instead of a typed field per column and row, which is most of the cost of a list.
+  const result = (await db.execute(sql`
+    SELECT coalesce(json_agg(page.item ORDER BY page.s ${dir}, page.id ${dir}), '[]')::text AS items
+    FROM (
+      SELECT ${vendors.id} AS id, ${expr} AS s,
+             json_build_object('item', ${VENDOR_JSON}, 'k', (${expr})::text) AS item
+      FROM ${vendors}
+      WHERE ${and(...pageFilters)}
+      ORDER BY ${expr} ${dir}, ${vendors.id} ${dir}
+      LIMIT ${query.limit + 1}
+    ) AS page`)) as unknown as { rows: { items: string }[] };
+  const rows = JSON.parse(result.rows[0]?.items ?? "[]") as {
+    item: VendorView & { lastReviewedOn?: string | null };
+    k: string;
+  }[];
+  const countKey = JSON.stringify([
+    workspaceId,
+    q ?? "",
+    query.tiers ?? [],
+    query.statuses ?? [],
+    query.categories ?? [],
+  ]);
+  const cached = countCache.get(countKey);
+  let total: number;
+  if (cached && cached.version === inventoryVersion && Date.now() - cached.at < COUNT_TTL_MS) {
+    total = cached.total;
+  } else {
+    const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(vendors).where(where);
+    total = count?.n ?? 0;
+    if (countCache.size > 1000) countCache.clear();
+    countCache.set(countKey, { version: inventoryVersion, at: Date.now(), total });
+  }
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
-    items: page.map((r) => toVendorView(r.row)),
-    total: count?.n ?? 0,
+    items: page.map((r) => ({ ...r.item, lastReviewedOn: r.item.lastReviewedOn ?? null })),
+    total,
     nextCursor:
       rows.length > query.limit && last
-        ? Buffer.from(JSON.stringify({ v: last.sortKey, id: last.row.id })).toString("base64url")
+        ? Buffer.from(JSON.stringify({ v: last.k, id: last.item.id })).toString("base64url")
         : null,
   };
 }
@@ -340,7 +394,7 @@ export async function createVendor(
   actor: Actor,
 ): Promise<VendorView> {
   return withVendorNameCheck(input.name, () =>
-    db.transaction(async (tx) => {
+    inventoryWrite(db, async (tx) => {
       const row = await insertVendor(tx, workspaceId, input);
       await recordAudit(tx, {
         workspaceId,
@@ -364,7 +418,7 @@ export async function updateVendor(
 ): Promise<VendorView> {
   const parsed = VendorUpdateSchema.parse(input);
   return withVendorNameCheck(parsed.name ?? "", () =>
-    db.transaction(async (tx) => {
+    inventoryWrite(db, async (tx) => {
       const before = await getVendorRow(tx, workspaceId, id);
       const set: Partial<typeof vendors.$inferInsert> = { updatedAt: new Date() };
       for (const [key, value] of Object.entries(parsed)) {
@@ -397,7 +451,7 @@ export async function setVendorStatus(
   input: { status: VendorStatus; note?: string | undefined },
   actor: Actor,
 ): Promise<VendorView> {
-  return db.transaction(async (tx) => {
+  return inventoryWrite(db, async (tx) => {
     const before = await getVendorRow(tx, workspaceId, id);
     const status = transitionVendorStatus(before.status as VendorStatus, input.status);
     const decided = status === "approved" || status === "approved_with_conditions" || status === "rejected";
@@ -426,7 +480,7 @@ export async function setTierOverride(
   override: { tier: Tier; justification: string } | null,
   actor: Actor,
 ): Promise<TierResult> {
-  return db.transaction(async (tx) => {
+  return inventoryWrite(db, async (tx) => {
     const before = await getVendorRow(tx, workspaceId, id);
     const value: TierOverride | null = override ? { ...override, by: actor.label, on: today() } : null;
     await tx.update(vendors).set({ tierOverride: value, updatedAt: new Date() }).where(eq(vendors.id, id));
@@ -449,7 +503,7 @@ export async function setTierOverride(
 }
 
 export async function deleteVendor(db: Db, workspaceId: string, id: string, actor: Actor): Promise<void> {
-  await db.transaction(async (tx) => {
+  await inventoryWrite(db, async (tx) => {
     const before = await getVendorRow(tx, workspaceId, id);
     await tx.delete(vendors).where(eq(vendors.id, id));
     await recordAudit(tx, {
@@ -470,7 +524,7 @@ export async function createIntegration(
   input: AiIntegrationCreateInput,
   actor: Actor,
 ): Promise<AiIntegration> {
-  return db.transaction(async (tx) => {
+  return inventoryWrite(db, async (tx) => {
     const vendor = await getVendorRow(tx, workspaceId, vendorId);
     const row = await insertIntegration(tx, workspaceId, vendorId, input);
     const tier = await refreshVendorTier(tx, workspaceId, vendorId);
@@ -500,7 +554,7 @@ export async function updateIntegration(
   actor: Actor,
 ): Promise<AiIntegration> {
   const parsed = AiIntegrationUpdateSchema.parse(input);
-  return db.transaction(async (tx) => {
+  return inventoryWrite(db, async (tx) => {
     const before = await getIntegrationRow(tx, workspaceId, id);
     const [row] = await tx
       .update(aiIntegrations)
@@ -527,7 +581,7 @@ export async function deleteIntegration(
   id: string,
   actor: Actor,
 ): Promise<void> {
-  await db.transaction(async (tx) => {
+  await inventoryWrite(db, async (tx) => {
     const before = await getIntegrationRow(tx, workspaceId, id);
     await tx.delete(aiIntegrations).where(eq(aiIntegrations.id, id));
     const tier = await refreshVendorTier(tx, workspaceId, before.vendorId);
@@ -559,7 +613,7 @@ export async function createVendorsInBulk(
   actor: Actor,
   action: string,
 ): Promise<{ vendorIds: string[]; integrations: number }> {
-  return db.transaction(async (tx) => {
+  return inventoryWrite(db, async (tx) => {
     const vendorIds: string[] = [];
     let integrations = 0;
     for (const [index, item] of items.entries()) {

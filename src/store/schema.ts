@@ -191,11 +191,13 @@ export const vendors = pgTable(
   },
   (t) => [
     uniqueIndex("vendors_workspace_name_key").on(t.workspaceId, sql`lower(${t.name})`),
-    index("vendors_workspace_tier_idx").on(t.workspaceId, t.tier),
-    index("vendors_workspace_status_idx").on(t.workspaceId, t.status),
+    // One index per sort order of the vendor list, ending in id: keyset pages read only their rows.
+    index("vendors_sort_name_idx").on(t.workspaceId, sql`lower(${t.name})`, t.id),
+    index("vendors_sort_tier_idx").on(t.workspaceId, t.tier, t.id),
+    index("vendors_sort_status_idx").on(t.workspaceId, t.status, t.id),
+    index("vendors_sort_review_idx").on(t.workspaceId, t.nextReviewDue, t.id),
+    index("vendors_sort_updated_idx").on(t.workspaceId, t.updatedAt, t.id),
     index("vendors_workspace_category_idx").on(t.workspaceId, t.category),
-    index("vendors_workspace_review_idx").on(t.workspaceId, t.nextReviewDue),
-    index("vendors_workspace_updated_idx").on(t.workspaceId, t.updatedAt),
   ],
 );
 

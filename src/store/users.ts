@@ -4,6 +4,7 @@ import type { Role } from "../domain/roles.ts";
 import { type Actor, recordAudit } from "./audit-log.ts";
 import { hashPassword } from "./credentials.ts";
 import type { Db } from "./database.ts";
+import { forgetPrincipals } from "./principal-cache.ts";
 import { apiTokens, sessions, users } from "./schema.ts";
 
 export type UserRow = typeof users.$inferSelect;
@@ -137,7 +138,7 @@ export async function updateUser(
   actor: Actor,
 ): Promise<PublicUser> {
   const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password);
-  return db.transaction(async (tx) => {
+  const updated = await db.transaction(async (tx) => {
     const current = await getUser(tx, workspaceId, id);
     const losesAdmin =
       current.role === "admin" &&
@@ -184,4 +185,7 @@ export async function updateUser(
     });
     return toPublicUser(row);
   });
+  // After commit, so no request can re-cache the state from before the change.
+  forgetPrincipals();
+  return updated;
 }
