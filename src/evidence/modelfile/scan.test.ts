@@ -96,6 +96,50 @@ describe("PyTorch archives", () => {
   });
 });
 
+describe("cross-check with CPython's zipfile and pickle", () => {
+  it("a zip streamed by zipfile (data descriptors, zip64 descriptors, deflate) is walked exactly", async () => {
+    const script = [
+      "import zipfile, pickle, sys, os",
+      "class E:",
+      "    def __reduce__(self): return (os.system, ('echo hi',))",
+      "class Unseekable:",
+      "    def __init__(self, f): self.f = f",
+      "    def write(self, b): self.f.write(b); return len(b)",
+      "    def flush(self): pass",
+      "with zipfile.ZipFile(Unseekable(sys.stdout.buffer), 'w') as z:",
+      "    z.writestr('archive/data.pkl', pickle.dumps(E(), protocol=2))",
+      "    with z.open('archive/extra.pkl', 'w', force_zip64=True) as f: f.write(pickle.dumps({'a': [1, 2]}, protocol=4))",
+      "    z.writestr('archive/deflated.pkl', pickle.dumps(E(), protocol=5), compress_type=zipfile.ZIP_DEFLATED)",
+      "    z.writestr('archive/version', '3')",
+    ].join("\n");
+    const zip = new Uint8Array(execFileSync("python3", ["-c", script]));
+    for (const chunk of [undefined, 3, 50]) {
+      const r = await scan(zip, chunk);
+      expect(r.format).toBe("pytorch_zip");
+      expect(r.findings.map((f) => `${f.rule} ${f.member} ${f.module}.${f.name}`)).toEqual([
+        "pickle.import.dangerous archive/data.pkl posix.system",
+        "pickle.import.dangerous archive/deflated.pkl posix.system",
+      ]);
+    }
+  });
+
+  it("every protocol 0–5 of a pickled os.system call is dangerous", async () => {
+    const script = [
+      "import pickle, os, base64",
+      "class E:",
+      "    def __reduce__(self): return (os.system, ('echo hi',))",
+      "print(' '.join(base64.b64encode(pickle.dumps(E(), protocol=p)).decode() for p in range(6)))",
+    ].join("\n");
+    const out = execFileSync("python3", ["-c", script], { encoding: "utf8" }).trim().split(" ");
+    for (const b64 of out) {
+      const r = await scan(Buffer.from(b64, "base64"));
+      expect(r.format).toBe("pickle");
+      expect(r.findings.map((f) => `${f.module}.${f.name}`)).toEqual(["posix.system"]);
+      expect(r.verdict).toBe("dangerous");
+    }
+  });
+});
+
 describe("hostile zips", () => {
   const benign = () => torchStateDictPickle([{ name: "w", key: "0", shape: [2, 2] }]);
 

@@ -434,10 +434,11 @@ export class ZipAnalyzer implements ByteAnalyzer {
       const hit = buf.indexOf("PK\u0007\u0008", from, "latin1");
       if (hit < 0 || hit + 16 > data.length) break;
       const dataLen = dataBase + hit - entry.dataStart;
-      const c32 = u32(data, hit + 8);
-      const c64 = hit + 24 <= data.length ? u64(data, hit + 8) : -1;
-      if (c32 === dataLen || c64 === dataLen) {
-        const wide = c32 !== dataLen;
+      // A member with a zip64 extra field has 8-byte sizes in its descriptor (APPNOTE 4.3.9.2).
+      const wide = entry.zip64;
+      if (wide && hit + 24 > data.length) break;
+      const declared = wide ? u64(data, hit + 8) : u32(data, hit + 8);
+      if (declared === dataLen) {
         if (this.sink && hit > 0) await this.sink.write(data.subarray(0, hit));
         entry.compressedSize = dataLen;
         entry.crc = u32(data, hit + 4);
