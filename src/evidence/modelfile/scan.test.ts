@@ -123,6 +123,21 @@ describe("cross-check with CPython's zipfile and pickle", () => {
     }
   });
 
+  it("zip64: forced zip64 members and a zip64 end record (65,600 entries) give no finding", async () => {
+    const script = [
+      "import zipfile, io, sys, pickle",
+      "b = io.BytesIO()",
+      "with zipfile.ZipFile(b, 'w') as z:",
+      "    with z.open('archive/data.pkl', 'w', force_zip64=True) as f: f.write(pickle.dumps([1, 2, 3], protocol=2))",
+      "    for i in range(65600): z.writestr(f'archive/data/{i}', b'x')",
+      "sys.stdout.buffer.write(b.getvalue())",
+    ].join("\n");
+    const zip = new Uint8Array(execFileSync("python3", ["-c", script], { maxBuffer: 64 * 1024 * 1024 }));
+    const r = await scan(zip, 65536);
+    expect(r.findings).toEqual([]);
+    expect(r.format).toBe("pytorch_zip");
+  });
+
   it("every protocol 0–5 of a pickled os.system call is dangerous", async () => {
     const script = [
       "import pickle, os, base64",
