@@ -73,6 +73,7 @@ describe("classifier table", () => {
     ["ICD-10 in context", "Diagnosis code E11.9 for the patient", ["icd10_code"]],
     ["drug in patient context", "The patient was prescribed metformin 500 mg", ["medical_term"]],
     ["drug without patient context", "Explain how metformin works in general", []],
+    ["business chart about a drug", "Create a chart of insulin sales by region", []],
   ];
   for (const [name, text, expected] of cases) {
     it(name, () => {

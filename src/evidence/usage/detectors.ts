@@ -159,9 +159,9 @@ const IPV6_RUN = /(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+)?/g;
  * and it runs on every prompt; the three family regexes run only on the few prompts it lets through.
  */
 const GATE_ANY =
-  /(?:p(?:atient|rescri|assw|assphrase|wd|rivate key)|d(?:iagnos|ate of birth|ob|ischarge)|m(?:rn|edical record)|a(?:dmitted|uth|kia|sia|iza)|s(?:ymptom|ecret|k[-_])|t(?:reated for|oken)|icd|c(?:hart|linical note|redential)|key|bearer|rk_|g(?:h[pousr]_|ithub_pat_)|xox[abposr]-|eyj|-----begin)/;
+  /(?:p(?:atient|rescri|assw|assphrase|wd|rivate key)|d(?:iagnos|ate of birth|ob|ischarge)|m(?:rn|edical record)|a(?:dmitted|uth|kia|sia|iza)|s(?:ymptom|ecret|k[-_])|t(?:reated for|oken)|icd|c(?:linical note|redential)|key|bearer|rk_|g(?:h[pousr]_|ithub_pat_)|xox[abposr]-|eyj|-----begin)/;
 const HEALTH_WORDS =
-  /patient|diagnos|prescri|mrn|medical record|date of birth|dob|admitted|discharge|symptom|treated for|icd|chart|clinical note/;
+  /patient|diagnos|prescri|mrn|medical record|date of birth|dob|admitted|discharge|symptom|treated for|icd|clinical note/;
 const SECRET_WORDS = /key|secret|token|passw|passphrase|pwd|bearer|credential|auth/;
 const KEY_WORDS = /[sr]k[-_]|akia|asia|gh[pousr]_|github_pat_|xox[abposr]-|aiza|eyj|-----begin|private key/;
 /**
@@ -257,7 +257,7 @@ const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 const HEX_ONLY = /^[0-9a-f]+$/i;
 
 const PHI_CONTEXT =
-  /\b(?:patient|patients|diagnos(?:is|es|ed|e)|prescri\w*|mrn|medical record|date of birth|dob|admitted|discharged?|symptoms?|treated for|icd(?:-?10)?|chart|clinical note)\b/i;
+  /\b(?:patient|patients|diagnos(?:is|es|ed|e)|prescri\w*|mrn|medical record|date of birth|dob|admitted|discharged?|symptoms?|treated for|icd(?:-?10)?|clinical note)\b/i;
 const MRN = /\b(?:MRN|medical record(?: number| no\.?| #)?)\s*(?:[:#]\s*)?[A-Z]{0,3}-?\d{6,10}\b/gi;
 const ICD_CONTEXT = /\b(?:icd(?:-?10)?(?:-cm)?|diagnos(?:is|es|ed|e)|dx)\b/i;
 const ICD10 = /\b[A-TV-Z]\d[0-9AB](?:\.[0-9A-TV-Z]{1,4})?\b/g;
