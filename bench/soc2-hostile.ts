@@ -23,6 +23,19 @@ const cases: [string, string, (t: string) => unknown][] = [
   ["dpa", "subprocessor notice breach within five days train data may ", (t) => analyzeDpa(doc(t))],
   ["dpa", "Processor shall not use Customer Data to train models. ", (t) => analyzeDpa(doc(t))],
   ["modelcard", "## Evaluation\n", (t) => analyzeModelCard(t)],
+  // White-space runs: each parser shortens them first, or adjacent \s* would backtrack.
+  [
+    "certificate",
+    "Certificate No      ",
+    (t) => parseCertificate(doc(`Certificate No${t.replace(/\S/g, " ")}x`)),
+  ],
+  [
+    "soc2",
+    "Basis for Qualified Opinion\n\n\n",
+    (t) => parseSoc2Report(doc(`Basis for Qualified Opinion\n${t.replace(/\S/g, "\n")}x`)),
+  ],
+  ["dpa", "breach notify 5      ", (t) => analyzeDpa(doc(`breach notify 5${t.replace(/\S/g, " ")}x`))],
+  ["modelcard", "# a      ", (t) => analyzeModelCard(`# a${t.replace(/\S/g, " ")}x`)],
   ["modelcard", "```\n# a\n", (t) => analyzeModelCard(t)],
 ];
 

@@ -1,5 +1,6 @@
 import { AppError } from "../../domain/errors.ts";
 import {
+  boundWhitespace,
   type DocumentText,
   type EvidenceFinding,
   type Extracted,
@@ -108,7 +109,7 @@ function findScope(joined: JoinedText): Extracted<string> | null {
  * date and expiry. Labels vary by certification body, so each field accepts the usual wordings.
  */
 export function parseCertificate(doc: DocumentText): CertificateFacts {
-  const joined = joinPages(doc);
+  const joined = joinPages(boundWhitespace(doc));
   if (joined.text.length > MAX_CERTIFICATE_CHARS) {
     throw new AppError(
       "INPUT_TOO_LARGE",

@@ -1,5 +1,6 @@
 import { AppError } from "../../domain/errors.ts";
 import {
+  boundWhitespace,
   type DocumentText,
   type EvidenceFinding,
   type Extracted,
@@ -157,7 +158,7 @@ const MECHANISMS: [TransferMechanism, RegExp][] = [
  * BAA. Each clause is quoted with its page; what is missing becomes a finding.
  */
 export function analyzeDpa(doc: DocumentText, options: DpaAnalysisOptions = {}): DpaAnalysis {
-  const joined = joinPages(doc);
+  const joined = joinPages(boundWhitespace(doc));
   if (joined.text.length > MAX_DPA_CHARS) {
     throw new AppError("INPUT_TOO_LARGE", `The contract text is longer than ${MAX_DPA_CHARS} characters.`, {
       details: { limit: MAX_DPA_CHARS, length: joined.text.length },

@@ -1,6 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { AppError } from "../../domain/errors.ts";
-import type { EvidenceFinding } from "../pdf/document-text.ts";
+import { boundWhitespace, type EvidenceFinding } from "../pdf/document-text.ts";
 import { isHubLicenseId } from "./hub-licenses.ts";
 
 /** The card sections a reviewer needs, after the Hub's model card template. */
@@ -137,16 +137,40 @@ function headingsOf(body: string, firstLine: number): { headings: Heading[]; lin
   lines.forEach((line, i) => {
     if (/^\s{0,3}(?:```|~~~)/.test(line)) fenced = !fenced;
     if (fenced) return;
-    const m = /^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
-    if (m?.[1] && m[2])
-      headings.push({ level: m[1].length, title: m[2], line: firstLine + i, bodyStart: i + 1 });
+    const m = /^\s{0,3}(#{1,6})[ \t]+(\S.*)$/.exec(line);
+    const title = m?.[2] === undefined ? "" : headingTitle(m[2]);
+    if (m?.[1] && title) headings.push({ level: m[1].length, title, line: firstLine + i, bodyStart: i + 1 });
   });
   return { headings, lines };
 }
 
+/** A heading's text without the optional closing run of "#" (which must follow white space). */
+function headingTitle(raw: string): string {
+  let title = raw.trimEnd();
+  let end = title.length;
+  while (end > 0 && title[end - 1] === "#") end--;
+  if (end < title.length && (end === 0 || title[end - 1] === " " || title[end - 1] === "\t"))
+    title = title.slice(0, end);
+  return title.trimEnd();
+}
+
+/** Removes HTML comments by scanning, so that unclosed ones cannot make it quadratic. */
+function withoutComments(text: string): string {
+  let out = "";
+  let at = 0;
+  for (;;) {
+    const open = text.indexOf("<!--", at);
+    if (open < 0) return out + text.slice(at);
+    out += text.slice(at, open);
+    const close = text.indexOf("-->", open + 4);
+    if (close < 0) return out;
+    at = close + 3;
+  }
+}
+
 function normaliseTitle(title: string): string {
   return title
-    .replace(/<[^>]*>/g, "")
+    .replace(/<[^<>]{0,200}>/g, "")
     .replace(/[*_`[\]():]/g, "")
     .replace(/\s+/g, " ")
     .trim()
@@ -155,11 +179,12 @@ function normaliseTitle(title: string): string {
 
 /** True when the section holds real content: not empty, not only sub-headings, comments or placeholders. */
 function hasContent(lines: string[], from: number, to: number): boolean {
-  const body = lines
-    .slice(from, to)
-    .filter((l) => !/^\s{0,3}#{1,6}\s/.test(l))
-    .join("\n")
-    .replace(/<!--[\s\S]*?-->/g, "")
+  const body = withoutComments(
+    lines
+      .slice(from, to)
+      .filter((l) => !/^\s{0,3}#{1,6}\s/.test(l))
+      .join("\n"),
+  )
     .replace(PLACEHOLDER, "")
     .replace(/[-*_>#|:\s]/g, "");
   return body.length >= 10;
@@ -215,7 +240,9 @@ export function analyzeModelCard(text: string | undefined): ModelCardAnalysis {
     );
   }
   const cardPresent = text !== undefined && text.replace(PLACEHOLDER, "").trim().length > 0;
-  const { yaml, body, bodyLine } = frontMatter(text ?? "");
+  const { yaml, body: rawBody, bodyLine } = frontMatter(text ?? "");
+  // Long runs of blank lines or spaces carry nothing; bounding them keeps every pattern linear.
+  const body = boundWhitespace({ pages: [{ number: 1, text: rawBody }] }).pages[0]?.text ?? "";
   const { metadata, error } = readMetadata(yaml);
   const sections = sectionFacts(body, bodyLine);
   const findings: EvidenceFinding[] = [];

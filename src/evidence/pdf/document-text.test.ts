@@ -1,10 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  boundWhitespace,
   documentTextFromString,
   extractedAt,
   joinPages,
   MAX_QUOTE_CHARS,
+  MAX_WHITESPACE_RUN,
   pageAt,
   quoteAround,
 } from "./document-text.ts";
@@ -63,5 +65,36 @@ describe("quoteAround", () => {
     });
     const at = joined.text.indexOf("gamma");
     expect(extractedAt(joined, "g", at, at + 5)).toMatchObject({ value: "g", page: 2 });
+  });
+});
+
+describe("boundWhitespace", () => {
+  it("shortens only runs longer than the limit and keeps their kind", () => {
+    const short = " ".repeat(MAX_WHITESPACE_RUN);
+    const doc = {
+      pages: [
+        { number: 1, text: `a${short}b`, lines: [] },
+        { number: 2, text: `a${" ".repeat(100)}b${"\n ".repeat(50)}c`, lines: [] },
+      ],
+    };
+    const bounded = boundWhitespace(doc);
+    expect(bounded.pages[0]).toBe(doc.pages[0]);
+    expect(bounded.pages[1]).toEqual({ number: 2, text: "a b\n\nc" });
+  });
+
+  it("leaves no run longer than the limit and keeps every other character", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom(" ", "\n", "\t", "\u00a0"), fc.string({ maxLength: 3 })), {
+          maxLength: 300,
+        }),
+        (parts) => {
+          const text = parts.join("");
+          const out = boundWhitespace({ pages: [{ number: 1, text }] }).pages[0]?.text ?? "";
+          expect(out.replace(/\s/g, "")).toBe(text.replace(/\s/g, ""));
+          expect(/\s{41}/.test(out)).toBe(false);
+        },
+      ),
+    );
   });
 });

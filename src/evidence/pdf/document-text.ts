@@ -170,3 +170,50 @@ export function linesWithOffsets(text: string): { line: string; start: number }[
     start = end + 1;
   }
 }
+
+/** Longest run of white space the text parsers see; longer runs carry no meaning. */
+export const MAX_WHITESPACE_RUN = 40;
+
+/**
+ * Shortens runs of white space longer than MAX_WHITESPACE_RUN (to a blank line when the run
+ * holds a line break, else to one space). Parsers call it first so that no pattern can spend
+ * quadratic time on a hostile run of spaces or line breaks. Pages it changes lose their layout
+ * (its offsets would no longer match); other pages are returned as they were.
+ */
+export function boundWhitespace(doc: DocumentText): DocumentText {
+  return { pages: doc.pages.map((page) => boundPageWhitespace(page)) };
+}
+
+function isSpace(code: number): boolean {
+  return (
+    code === 32 || code === 9 || code === 10 || code === 13 || code === 12 || code === 11 || code === 0xa0
+  );
+}
+
+function boundPageWhitespace(page: DocumentPage): DocumentPage {
+  const text = page.text;
+  let out: string[] | null = null;
+  let copied = 0;
+  let i = 0;
+  while (i < text.length) {
+    if (!isSpace(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let j = i;
+    let newline = false;
+    while (j < text.length && isSpace(text.charCodeAt(j))) {
+      if (text.charCodeAt(j) === 10) newline = true;
+      j++;
+    }
+    if (j - i > MAX_WHITESPACE_RUN) {
+      out ??= [];
+      out.push(text.slice(copied, i), newline ? "\n\n" : " ");
+      copied = j;
+    }
+    i = j;
+  }
+  if (out === null) return page;
+  out.push(text.slice(copied));
+  return { number: page.number, text: out.join("") };
+}

@@ -1,1 +1,3 @@
+export * from "./document-text-reader.ts";
 export * from "./sniff.ts";
+export * from "./zip-directory.ts";

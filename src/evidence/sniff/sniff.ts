@@ -1,4 +1,5 @@
 import { AppError } from "../../domain/errors.ts";
+import { readZipDirectory } from "./zip-directory.ts";
 
 /** Document types the store accepts, detected from the bytes, never from the file name. */
 export const DOCUMENT_KINDS = [
@@ -42,7 +43,6 @@ export interface DocumentCheckOptions {
 
 export const DEFAULT_MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
 const DEFAULT_MAX_UNCOMPRESSED = 512 * 1024 * 1024;
-const MAX_ZIP_ENTRIES = 20_000;
 
 const REJECTED_SIGNATURES: [string, number[]][] = [
   ["Windows executable", [0x4d, 0x5a]],
@@ -173,70 +173,16 @@ function looksLikeMarkdown(text: string): boolean {
   let signals = 0;
   if (/^#{1,6}\s+\S/m.test(sample)) signals += 2;
   if (/^(?:```|~~~)/m.test(sample)) signals += 1;
-  if (/\[[^\]\n]+\]\([^)\s]+\)/.test(sample)) signals += 1;
+  if (/\[[^\]\n[]{1,200}\]\([^)\s]{1,500}\)/.test(sample)) signals += 1;
   if (/^\s{0,3}[-*+]\s+\S/m.test(sample)) signals += 1;
-  if (/^\|.+\|\s*\r?\n\|\s*:?-{3,}/m.test(sample)) signals += 1;
-  if (/\*\*[^*\n]+\*\*/.test(sample)) signals += 1;
+  if (/^\|[^\n]{1,2000}\|[ \t]*\r?\n\|[ \t]*:?-{3,}/m.test(sample)) signals += 1;
+  if (/\*\*[^*\n]{1,200}\*\*/.test(sample)) signals += 1;
   return signals >= 2;
 }
 
-/** Reads the zip central directory (names and declared sizes only; nothing is decompressed). */
+/** Decides Word or Excel from the parts a zip's directory lists (nothing is decompressed). */
 function officeKind(bytes: Uint8Array, maxUncompressed: number): DocumentKind {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const searchFrom = Math.max(0, bytes.length - 22 - 65_535);
-  let eocd = -1;
-  for (let i = bytes.length - 22; i >= searchFrom; i--) {
-    if (view.getUint32(i, true) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0)
-    throw new AppError(
-      "DOCUMENT_CORRUPT",
-      "The zip-based file is truncated or damaged (no central directory).",
-    );
-  const entries = view.getUint16(eocd + 10, true);
-  const cdSize = view.getUint32(eocd + 12, true);
-  const cdOffset = view.getUint32(eocd + 16, true);
-  if (entries === 0xffff || cdOffset === 0xffffffff) {
-    throw unsupported("ZIP64 archives are not accepted as documents.", "zip64");
-  }
-  if (cdOffset + cdSize > bytes.length || entries > MAX_ZIP_ENTRIES) {
-    throw new AppError("DOCUMENT_CORRUPT", "The zip-based file's directory points outside the file.");
-  }
-  const names = new Set<string>();
-  let total = 0;
-  let p = cdOffset;
-  for (let n = 0; n < entries; n++) {
-    if (p + 46 > bytes.length || view.getUint32(p, true) !== 0x02014b50) {
-      throw new AppError("DOCUMENT_CORRUPT", "The zip-based file's directory is damaged.");
-    }
-    const compressed = view.getUint32(p + 20, true);
-    const uncompressed = view.getUint32(p + 24, true);
-    const nameLength = view.getUint16(p + 28, true);
-    const extraLength = view.getUint16(p + 30, true);
-    const commentLength = view.getUint16(p + 32, true);
-    if (p + 46 + nameLength > bytes.length)
-      throw new AppError("DOCUMENT_CORRUPT", "The zip-based file's directory is damaged.");
-    const name = Buffer.from(bytes.buffer, bytes.byteOffset + p + 46, nameLength).toString("utf8");
-    if (/(?:^|[\\/])\.\.(?:[\\/]|$)/.test(name) || /^(?:[\\/]|[A-Za-z]:)/.test(name) || name.includes("\0")) {
-      throw new AppError("ARCHIVE_UNSAFE", "The archive holds a path that escapes its folder.", {
-        details: { entry: name.slice(0, 200) },
-      });
-    }
-    total += uncompressed;
-    if (
-      total > maxUncompressed ||
-      (compressed > 0 && uncompressed / compressed > 1_000 && uncompressed > 10 * 1024 * 1024)
-    ) {
-      throw new AppError("ARCHIVE_UNSAFE", "The archive expands far beyond its size (a zip bomb).", {
-        details: { declaredBytes: total, limit: maxUncompressed },
-      });
-    }
-    names.add(name);
-    p += 46 + nameLength + extraLength + commentLength;
-  }
+  const names = new Set(readZipDirectory(bytes, maxUncompressed).map((e) => e.name));
   if (names.has("[Content_Types].xml")) {
     if (names.has("word/document.xml")) return "docx";
     if (names.has("xl/workbook.xml")) return "xlsx";

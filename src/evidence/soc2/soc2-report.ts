@@ -1,6 +1,7 @@
 import { AppError } from "../../domain/errors.ts";
 import {
   allMatches,
+  boundWhitespace,
   type DocumentPage,
   type DocumentText,
   type Extracted,
@@ -221,7 +222,8 @@ function lastMatchBefore(text: string, pattern: RegExp, from: number, to: number
  * found by title, so reports that put the assertion first still read. Never throws on odd
  * text except INPUT_TOO_LARGE past MAX_SOC2_TEXT_CHARS.
  */
-export function parseSoc2Report(doc: DocumentText): Soc2Report {
+export function parseSoc2Report(input: DocumentText): Soc2Report {
+  const doc = boundWhitespace(input);
   const joined = joinPages(doc);
   if (joined.text.length > MAX_SOC2_TEXT_CHARS) {
     throw new AppError(
