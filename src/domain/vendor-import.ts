@@ -222,11 +222,23 @@ function choice<T extends string>(
 ): T | undefined {
   if (isUnknown(text)) return undefined;
   const key = normalise(text);
-  const direct = allowed.find((a) => normalise(a) === key);
+  const direct = byNormalForm(allowed).get(key);
   if (direct !== undefined) return direct;
   const mapped = synonyms[key];
   if (mapped !== undefined) return mapped;
   throw new CellProblem(`"${text}" is not a known ${what}; use one of: ${allowed.join(", ")}`);
+}
+
+const normalForms = new WeakMap<readonly string[], Map<string, string>>();
+
+/** The allowed ids of a vocabulary by their normal form ("opt out available" → "opt_out_available"), built once. */
+function byNormalForm<T extends string>(allowed: readonly T[]): Map<string, T> {
+  let map = normalForms.get(allowed);
+  if (map === undefined) {
+    map = new Map(allowed.map((a) => [normalise(a), a]));
+    normalForms.set(allowed, map);
+  }
+  return map as Map<string, T>;
 }
 
 const YES = new Set(["yes", "y", "true", "1", "x", "ja", "oui", "si"]);
@@ -403,7 +415,7 @@ export function parseDataClasses(text: string): DataClass[] | undefined {
 
 function dataClassOf(token: string): DataClass | undefined {
   const key = normalise(token);
-  return DATA_CLASSES.find((c) => normalise(c) === key) ?? DATA_CLASS_SYNONYMS[key];
+  return byNormalForm(DATA_CLASSES).get(key) ?? DATA_CLASS_SYNONYMS[key];
 }
 
 /** "30", "30 days", "0" / "none" / "zero retention" (not stored); empty or "unknown" → undefined. */
