@@ -8,6 +8,7 @@ import {
   registerUserCommand,
 } from "./commands/admin.ts";
 import { registerServeCommand } from "./commands/serve.ts";
+import { registerVendorCommand } from "./commands/vendor.ts";
 import { EXIT } from "./exit-codes.ts";
 
 /** Builds the `assay` program with every command registered. */
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerTokenCommand(program);
   registerBackupCommands(program);
   registerAuditCommand(program);
+  registerVendorCommand(program);
   return program;
 }
 
