@@ -105,6 +105,12 @@ export function readCsv(bytes: Uint8Array, limits: Limits): Table {
     if (error instanceof CsvError) {
       const line = typeof error.lines === "number" ? error.lines : undefined;
       const row = recordNumber + 1;
+      if (error.code === "CSV_MAX_RECORD_SIZE") {
+        throw tooLarge(`Row ${row} of the CSV is longer than the size limit for one row.`, {
+          row,
+          limit: limits.maxCellLength * Math.min(limits.maxColumns, 64) + 1024,
+        });
+      }
       throw invalid(
         `The CSV cannot be read at row ${row}${line === undefined ? "" : ` (line ${line})`}: ${csvProblem(error)}.`,
         { row, line, reason: error.code },

@@ -303,6 +303,21 @@ describe("readTable: XLSX", () => {
     expect(error.message).toMatch(/sheet1\.xml/);
   });
 
+  it("gives every row of a merged cell its value (a vendor name merged over its integrations)", async () => {
+    const bytes = await workbook((wb) => {
+      const ws = wb.addWorksheet("S");
+      ws.addRow(["Vendor", "Use case"]);
+      ws.addRow(["OpenAI", "Chat"]);
+      ws.addRow([null, "Notes"]);
+      ws.mergeCells("A2:A3");
+    });
+    const table = await readTable(bytes);
+    expect(table.rows.map((r) => r.cells)).toEqual([
+      { Vendor: "OpenAI", "Use case": "Chat" },
+      { Vendor: "OpenAI", "Use case": "Notes" },
+    ]);
+  });
+
   it("refuses a zip that is not a workbook and a damaged workbook", async () => {
     const docx = buildZip([{ name: "word/document.xml", data: "<w:document/>" }]);
     expect((await failure(readTable(docx))).message).toMatch(/not an Excel workbook/);
@@ -335,6 +350,50 @@ describe("readTable: hostile bytes", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("throws nothing but AppError for damaged copies of a real workbook (property)", async () => {
+    const good = await workbook((wb) => {
+      const ws = wb.addWorksheet("Vendors");
+      ws.addRow(["Vendor", "Data sent", "Since"]);
+      for (let i = 0; i < 20; i++) ws.addRow([`Vendor ${i}`, "PII, PHI", new Date(Date.UTC(2025, 0, i + 1))]);
+    });
+    const damage = fc.oneof(
+      fc.array(fc.tuple(fc.nat({ max: good.length - 1 }), fc.integer({ min: 0, max: 255 })), {
+        minLength: 1,
+        maxLength: 8,
+      }),
+      fc.nat({ max: good.length - 1 }).map((cut) => cut),
+    );
+    await fc.assert(
+      fc.asyncProperty(damage, async (change) => {
+        let bytes: Uint8Array;
+        if (typeof change === "number") bytes = good.subarray(0, change);
+        else {
+          bytes = good.slice();
+          for (const [at, value] of change) bytes[at] = value;
+        }
+        try {
+          await readTable(bytes);
+        } catch (error) {
+          expect(isAppError(error), String(error)).toBe(true);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("refuses a CSV record longer than the size limit as too large", async () => {
+    const error = await failure(
+      readTable(
+        utf8(`Vendor,Notes
+A,"${"x".repeat(5000)}"
+`),
+        { maxCellLength: 10 },
+      ),
+    );
+    expect(error.code).toBe("INPUT_TOO_LARGE");
+    expect(error.message).toMatch(/Row 2/);
   });
 
   it("shows numbers without float noise", () => {
