@@ -146,6 +146,38 @@ describe("readUsageLog", () => {
     });
   });
 
+  it("fails the run, never hangs it, when a worker thread dies", async () => {
+    const [first, ...rest] = catalog;
+    if (first === undefined) throw new Error("empty catalogue");
+    // A pattern that does not compile makes every worker throw while it starts.
+    const broken = [
+      {
+        ...first,
+        hosts: [
+          {
+            ...first.hosts[0],
+            pattern: "api.openai.com",
+            service: first.services[0]?.id ?? "",
+            discoveryOnly: false,
+            pathModel: "(",
+          },
+        ],
+      },
+      ...rest,
+    ];
+    try {
+      await readAll(pieces(Buffer.from(text), [4096]), {
+        catalog: broken,
+        workers: 2,
+        batchBytes: 2048,
+        format: "jsonl",
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(isAppError(error, "INTERNAL")).toBe(true);
+    }
+  });
+
   it("refuses a log whose format it cannot tell", async () => {
     try {
       await readAll(["this is not a log\n"]);

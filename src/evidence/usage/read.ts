@@ -339,8 +339,10 @@ async function* runPool(
       }),
   );
   const waiting = new Map<number, { resolve: (r: UsageRecord[]) => void; reject: (e: unknown) => void }>();
+  let failure: AppError | null = null;
   const failAll = (error: unknown) => {
-    for (const w of waiting.values()) w.reject(error);
+    failure ??= new AppError("INTERNAL", "a usage worker thread stopped", { cause: error });
+    for (const w of waiting.values()) w.reject(failure);
     waiting.clear();
   };
   for (const worker of pool) {
@@ -352,12 +354,17 @@ async function* runPool(
       else w.reject(new AppError("INTERNAL", reply.error?.message ?? "usage worker failed"));
     });
     worker.on("error", failAll);
+    // A worker that exits while work is pending (heap limit, crash) fails the run, never hangs it.
+    worker.on("exit", (code) => {
+      if (waiting.size > 0) failAll(new Error(`worker exited with code ${code}`));
+    });
   }
   // Bounded in-flight work keeps memory flat whatever the input size.
   const inFlight: Array<{ promise: Promise<UsageRecord[]>; inputBytes: number }> = [];
   let nextId = 0;
   try {
     for await (const chunk of chunks) {
+      if (failure !== null) throw failure;
       const id = nextId++;
       const worker = pool[id % size];
       if (worker === undefined) throw new AppError("INTERNAL", "worker pool is empty");
