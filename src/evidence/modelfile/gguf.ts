@@ -160,7 +160,8 @@ export interface GgufFacts {
 /** Streaming GGUF analyzer: buffers the header (bounded), then counts data bytes. */
 export class GgufAnalyzer implements ByteAnalyzer {
   private readonly place: AnalyzerPlace;
-  private chunks: Uint8Array[] = [];
+  /** Header bytes so far, in one buffer that doubles as it fills (peak: 1.5x the header). */
+  private buf = new Uint8Array(64 * 1024);
   private buffered = 0;
   private parsed = false;
   private stopped = false;
@@ -183,8 +184,17 @@ export class GgufAnalyzer implements ByteAnalyzer {
   write(chunk: Uint8Array): void {
     this.total += chunk.length;
     if (this.parsed || this.stopped) return;
-    this.chunks.push(new Uint8Array(chunk));
-    this.buffered += chunk.length;
+    const max = this.place.ctx.limits.maxGgufHeader;
+    const take = Math.min(chunk.length, max - this.buffered);
+    if (this.buffered + take > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < this.buffered + take) size *= 2;
+      const grown = new Uint8Array(Math.min(size, max));
+      grown.set(this.buf.subarray(0, this.buffered));
+      this.buf = grown;
+    }
+    this.buf.set(chunk.subarray(0, take), this.buffered);
+    this.buffered += take;
     // Re-try parsing only when the buffer has doubled: bounded work on huge headers.
     if (this.buffered >= this.lastTry * 2 || this.buffered >= this.place.ctx.limits.maxGgufHeader)
       this.tryParse(false);
@@ -192,17 +202,10 @@ export class GgufAnalyzer implements ByteAnalyzer {
 
   private tryParse(final: boolean): void {
     this.lastTry = this.buffered;
-    const joined = new Uint8Array(this.buffered);
-    let o = 0;
-    for (const c of this.chunks) {
-      joined.set(c, o);
-      o += c.length;
-    }
-    this.chunks = [joined];
     try {
-      this.parse(new Cursor(joined));
+      this.parse(new Cursor(this.buf.subarray(0, this.buffered)));
       this.parsed = true;
-      this.chunks = [];
+      this.buf = new Uint8Array(0);
     } catch (e) {
       if (e instanceof NeedMore) {
         if (final) {
@@ -215,14 +218,14 @@ export class GgufAnalyzer implements ByteAnalyzer {
             `GGUF header exceeds ${this.place.ctx.limits.maxGgufHeader} bytes`,
           );
           this.stopped = true;
-          this.chunks = [];
+          this.buf = new Uint8Array(0);
         }
         return;
       }
       if (e instanceof Invalid) {
         this.report("high", e.rule, e.message, e.offset);
         this.stopped = true;
-        this.chunks = [];
+        this.buf = new Uint8Array(0);
         return;
       }
       throw e;

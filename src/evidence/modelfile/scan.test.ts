@@ -382,6 +382,21 @@ describe("GGUF", () => {
     expect(rules(await scan(make()))).toContain(rule);
   });
 
+  it("a header beyond the buffering limit is refused, in any chunking", async () => {
+    const metadata = Object.fromEntries(
+      Array.from({ length: 10 }, (_, i) => [`general.k${i}`, "x".repeat(500)]),
+    );
+    const g = buildGguf({ metadata });
+    for (const size of [100, 4096]) {
+      async function* pieces() {
+        for (let i = 0; i < g.length; i += size) yield g.subarray(i, i + size);
+      }
+      const r = await scanModelStream(pieces(), { path: "g", limits: { maxGgufHeader: 1024 } });
+      expect(rules(r)).toEqual(["gguf.header_too_large"]);
+    }
+    expect((await scanModelBytes(g, { path: "g" })).findings).toEqual([]);
+  });
+
   it("an absurd metadata count is refused early", async () => {
     const g = buildGguf({});
     new DataView(g.buffer).setBigUint64(16, 2n ** 60n, true);
