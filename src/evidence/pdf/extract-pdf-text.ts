@@ -51,10 +51,12 @@ const idle: Worker[] = [];
 let nextJobId = 1;
 
 function takeWorker(): Worker {
-  const warm = idle.pop();
-  if (warm) {
-    warm.ref();
-    return warm;
+  // A thread that exited has threadId -1; its exit event may not have been handled yet.
+  for (let warm = idle.pop(); warm !== undefined; warm = idle.pop()) {
+    if (warm.threadId >= 0) {
+      warm.ref();
+      return warm;
+    }
   }
   const worker = new Worker(new URL("./pdf-worker.ts", import.meta.url), {
     resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
