@@ -329,6 +329,45 @@ describe("mapImportRows", () => {
     ]);
   });
 
+  it("reads a status column, keeps it beside the vendor, and rejects a contradicting status", () => {
+    const headers = ["Vendor", "Status", "Use case"];
+    const result = mapImportRows(
+      table(headers, [
+        ["OpenAI", "Approved with conditions", "Chat"],
+        ["OpenAI", "", "Notes"],
+        ["Cohere", "pending", "Search"],
+        ["Cohere", "retired", "Rerank"],
+        ["Mistral", "", "Drafts"],
+        ["Acme", "sort of", "X"],
+      ]),
+      suggestColumnMapping(headers),
+    );
+    expect(result.vendors.map((v) => [v.vendor.name, v.status, v.rowNumbers])).toEqual([
+      ["OpenAI", "approved_with_conditions", [2, 3]],
+      ["Cohere", "in_review", [4]],
+      ["Mistral", undefined, [6]],
+    ]);
+    expect(result.rejected).toEqual([
+      expect.objectContaining({ rowNumber: 5, column: "Status", reason: expect.stringMatching(/row 4/) }),
+      expect.objectContaining({ rowNumber: 7, column: "Status", reason: expect.stringMatching(/in_review/) }),
+    ]);
+    expect("status" in (result.vendors[0]?.vendor ?? {})).toBe(false);
+  });
+
+  it("rejects rows naming a vendor already in the inventory", () => {
+    const result = mapImportRows(table(HEADERS, [row(), row({ "Vendor name": "Cohere" })]), mapping, {
+      existingVendorNames: ["  OPENAI "],
+    });
+    expect(result.rejected).toEqual([
+      expect.objectContaining({
+        rowNumber: 2,
+        column: "Vendor name",
+        reason: expect.stringMatching(/already in the inventory/),
+      }),
+    ]);
+    expect(result.vendors.map((v) => v.vendor.name)).toEqual(["Cohere"]);
+  });
+
   it("refuses a mapping without a vendor column or naming a column the sheet lacks", () => {
     const t = table(["Vendor"], [["A"]]);
     for (const bad of [{}, { vendorName: "Supplier" }]) {

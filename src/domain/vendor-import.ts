@@ -23,9 +23,11 @@ import {
   TRAINING_USE,
   type TrainingUse,
   VENDOR_CATEGORIES,
+  VENDOR_STATUSES,
   type VendorCategory,
   type VendorCreateInput,
   VendorCreateSchema,
+  type VendorStatus,
 } from "./inventory.ts";
 
 /** Fields a column can be mapped to. Vendor fields first, then integration fields. */
@@ -36,6 +38,7 @@ export const IMPORT_FIELDS = [
   "vendorOwner",
   "trustPortalUrl",
   "headquartersCountry",
+  "status",
   "integrationName",
   "productFeature",
   "service",
@@ -60,6 +63,7 @@ const VENDOR_FIELDS: readonly ImportField[] = [
   "vendorOwner",
   "trustPortalUrl",
   "headquartersCountry",
+  "status",
 ];
 
 /** Which spreadsheet header feeds each field; unmapped fields are absent. */
@@ -83,6 +87,8 @@ export interface ImportedVendor {
   /** Rows that made this vendor, in sheet order. */
   rowNumbers: number[];
   vendor: VendorCreateInput;
+  /** Status stated in the sheet; absent means the vendor starts as "proposed". */
+  status?: VendorStatus | undefined;
   integrations: AiIntegrationCreateInput[];
 }
 
@@ -98,6 +104,8 @@ export interface MapImportOptions {
   defaultCategory?: VendorCategory | undefined;
   /** Catalogue vendors: a row naming one gets its slug, and its category and website when empty. */
   catalog?: readonly { slug: string; name: string; category: VendorCategory; website: string }[] | undefined;
+  /** Names of vendors already in the inventory: rows naming one are rejected, not merged. */
+  existingVendorNames?: readonly string[] | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -120,6 +128,7 @@ const HEADER_SYNONYMS: Readonly<Record<ImportField, readonly string[]>> = {
   vendorOwner: ["owner", "vendor owner", "business owner", "relationship owner", "account owner"],
   trustPortalUrl: ["trust portal", "trust portal url", "trust center", "trust centre", "security page"],
   headquartersCountry: ["country", "hq", "hq country", "headquarters", "headquarters country"],
+  status: ["status", "vendor status", "approval status", "review status", "state"],
   integrationName: ["integration", "integration name", "use case", "usecase", "ai use case"],
   productFeature: ["feature", "product feature", "our feature", "used by", "used for", "purpose"],
   service: ["service", "vendor service", "product", "api"],
@@ -287,6 +296,26 @@ const CATEGORY_SYNONYMS: Record<string, VendorCategory> = {
   sso: "identity",
   iam: "identity",
   "identity provider": "identity",
+};
+
+const STATUS_SYNONYMS: Record<string, VendorStatus> = {
+  new: "proposed",
+  requested: "proposed",
+  planned: "proposed",
+  "under review": "in_review",
+  reviewing: "in_review",
+  pending: "in_review",
+  "in progress": "in_review",
+  conditional: "approved_with_conditions",
+  "conditionally approved": "approved_with_conditions",
+  active: "approved",
+  "in use": "approved",
+  declined: "rejected",
+  denied: "rejected",
+  "not approved": "rejected",
+  retired: "offboarded",
+  terminated: "offboarded",
+  decommissioned: "offboarded",
 };
 
 const DOMAIN_SYNONYMS: Record<string, IntegrationDomain> = {
@@ -512,6 +541,7 @@ interface ParsedRow {
   rowNumber: number;
   vendorKey: string;
   vendor: Record<string, unknown>;
+  status: VendorStatus | undefined;
   /** Null when the row names a vendor only, with no integration fields filled. */
   integration: AiIntegrationCreateInput | null;
 }
@@ -586,6 +616,7 @@ function parseRow(
     trustPortalUrl: read("trustPortalUrl", parseUrl),
     headquartersCountry: read("headquartersCountry", parseCountry),
   });
+  const status = read("status", (t) => choice(t, VENDOR_STATUSES, STATUS_SYNONYMS, "vendor status"));
 
   const integrationFieldsFilled = IMPORT_FIELDS.some((f) => !VENDOR_FIELDS.includes(f) && cell(f) !== "");
   let integration: AiIntegrationCreateInput | null = null;
@@ -645,7 +676,7 @@ function parseRow(
   }
   if (rejected.length > 0) return { parsed: null, rejected };
   return {
-    parsed: { rowNumber: row.rowNumber, vendorKey: vendorKeyOf(vendorName), vendor, integration },
+    parsed: { rowNumber: row.rowNumber, vendorKey: vendorKeyOf(vendorName), vendor, status, integration },
     rejected,
   };
 }
@@ -694,23 +725,52 @@ export function mapImportRows(
 ): ImportResult {
   checkMapping(table, mapping);
   const rejected: ImportRejection[] = [];
+  const existing = new Set((options.existingVendorNames ?? []).map(vendorKeyOf));
   const groups = new Map<
     string,
-    { rows: ParsedRow[]; vendor: Record<string, unknown>; names: Map<string, number> }
+    {
+      rows: ParsedRow[];
+      vendor: Record<string, unknown>;
+      status: VendorStatus | undefined;
+      names: Map<string, number>;
+    }
   >();
   for (const row of table.rows) {
     const result = parseRow(row, mapping, options);
     rejected.push(...result.rejected);
     const parsed = result.parsed;
     if (parsed === null) continue;
+    if (existing.has(parsed.vendorKey)) {
+      rejected.push({
+        rowNumber: parsed.rowNumber,
+        reason: `a vendor named "${String(parsed.vendor.name)}" is already in the inventory; add its integrations there or rename it in the sheet`,
+        column: mapping.vendorName,
+        value: String(parsed.vendor.name),
+      });
+      continue;
+    }
     const group = groups.get(parsed.vendorKey);
     if (group === undefined) {
       const names = new Map<string, number>();
       if (parsed.integration !== null) names.set(parsed.integration.name.toLowerCase(), parsed.rowNumber);
-      groups.set(parsed.vendorKey, { rows: [parsed], vendor: { ...parsed.vendor }, names });
+      groups.set(parsed.vendorKey, {
+        rows: [parsed],
+        vendor: { ...parsed.vendor },
+        status: parsed.status,
+        names,
+      });
       continue;
     }
     const conflicts = vendorConflicts(group, parsed, mapping);
+    if (parsed.status !== undefined && group.status !== undefined && parsed.status !== group.status) {
+      const first = group.rows.find((r) => r.status === group.status);
+      conflicts.push({
+        rowNumber: parsed.rowNumber,
+        reason: `status "${parsed.status}" differs from "${group.status}" given for the same vendor on row ${first?.rowNumber ?? "?"}`,
+        column: mapping.status,
+        value: parsed.status,
+      });
+    }
     const integrationName = parsed.integration?.name.toLowerCase();
     const earlier = integrationName === undefined ? undefined : group.names.get(integrationName);
     if (earlier !== undefined) {
@@ -728,6 +788,7 @@ export function mapImportRows(
     for (const [key, value] of Object.entries(parsed.vendor)) {
       if (group.vendor[key] === undefined) group.vendor[key] = value;
     }
+    group.status ??= parsed.status;
     if (integrationName !== undefined) group.names.set(integrationName, parsed.rowNumber);
     group.rows.push(parsed);
   }
@@ -737,6 +798,7 @@ export function mapImportRows(
       ...vendorDefaults(String(group.vendor.name), options),
       ...group.vendor,
     }) as VendorCreateInput,
+    ...(group.status === undefined ? {} : { status: group.status }),
     integrations: group.rows.flatMap((r) => (r.integration === null ? [] : [r.integration])),
   }));
   rejected.sort((a, b) => a.rowNumber - b.rowNumber);
