@@ -182,7 +182,6 @@ export class KerasJsonAnalyzer implements ByteAnalyzer {
 }
 
 const START = Buffer.from('{"class_name":');
-const START_SPACED = Buffer.from('{"class_name": ');
 
 /**
  * Legacy Keras HDF5: finds the JSON of the `model_config` (and `training_config`) attributes
@@ -219,27 +218,37 @@ export class H5Analyzer implements ByteAnalyzer {
         continue;
       }
       if (this.configs >= 8) return;
-      // Search in the carried tail plus this chunk so a pattern split across chunks is found.
-      const hay = this.window.length > 0 ? Buffer.concat([this.window, data.subarray(i)]) : data.subarray(i);
-      const hayBase = this.window.length > 0 ? this.windowBase : base + i;
+      if (this.window.length > 0) {
+        // Only the carried tail and the first bytes of this chunk can hold a split pattern:
+        // join just those instead of copying the whole chunk.
+        const carried = this.window.length;
+        const joint = Buffer.concat([this.window, data.subarray(i, i + START.length - 1)]);
+        const jointBase = this.windowBase;
+        this.window = Buffer.alloc(0);
+        const h = joint.indexOf(START);
+        // A pattern starting inside this chunk is found by the search below.
+        if (h < 0 || h >= carried) continue;
+        this.startCapture(jointBase + h);
+        // The pattern began in the carried tail: feed that part, then go on in this chunk.
+        this.feedCapture(joint.subarray(h, carried), 0);
+        continue;
+      }
+      const hayBase = base + i;
+      const hay = data.subarray(i);
       const hit = hay.indexOf(START);
       if (hit < 0) {
-        const keep = Math.min(hay.length, START_SPACED.length);
+        const keep = Math.min(hay.length, START.length - 1);
         this.window = Buffer.from(hay.subarray(hay.length - keep));
         this.windowBase = hayBase + hay.length - keep;
         return;
       }
-      const absolute = hayBase + hit;
-      this.window = Buffer.alloc(0);
-      this.capture = { chunks: [], size: 0, depth: 0, inString: false, escape: false, offset: absolute };
-      // Restart from the hit, inside this chunk when possible.
-      const inChunk = absolute - base;
-      if (inChunk >= 0) i = inChunk;
-      else {
-        const prefix = hay.subarray(hit, hit + (base + i - absolute));
-        this.feedCapture(prefix, 0);
-      }
+      this.startCapture(hayBase + hit);
+      i += hit;
     }
+  }
+
+  private startCapture(offset: number): void {
+    this.capture = { chunks: [], size: 0, depth: 0, inString: false, escape: false, offset };
   }
 
   /** Feeds bytes into the balanced-object reader; returns where it stopped in `data`. */

@@ -456,7 +456,7 @@ describe("Keras", () => {
       new Uint8Array([0]),
       new Uint8Array(5000),
     ]);
-    for (const c of [undefined, 5, 100]) {
+    for (const c of [undefined, 1, 5, 13, 14, 15, 16, 100, 3007]) {
       const r = await scan(file, c);
       expect(r.format).toBe("keras_h5");
       expect(rules(r)).toEqual(["keras.lambda"]);
