@@ -31,6 +31,9 @@ export const DATE_SOURCE = [
   "\\d{1,2}\\.\\d{1,2}\\.\\d{4}",
 ].join("|");
 
+/** A day and month without a year ("January 1", "1 January"), as the start of a range may be written. */
+export const MONTH_DAY_SOURCE = `${MONTH_WORD}\\s+\\d{1,2}(?:st|nd|rd|th)?|\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH_WORD}`;
+
 /** The spellings `formatDate` can write; the parser reads all of them back. */
 export const DATE_STYLES = ["long_us", "long_eu", "iso", "slash_us"] as const;
 export type DateStyle = (typeof DATE_STYLES)[number];

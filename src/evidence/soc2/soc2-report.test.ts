@@ -276,4 +276,38 @@ describe("parseSoc2Report on other wordings", () => {
       ["LOG-4", "CC7.2", { deviations: 3, sampled: 60 }],
     ]);
   });
+
+  it("reads periods written for the period, with the start year left out", () => {
+    const r = doc("Report on controls relevant to Security for the period January 1 to December 31, 2025.");
+    expect([r.reportType?.value, r.periodStart?.value, r.periodEnd?.value]).toEqual([
+      "type2",
+      "2025-01-01",
+      "2025-12-31",
+    ]);
+    const across = doc("We tested the controls during the period 1 October through 30 September 2025.");
+    expect([across.periodStart?.value, across.periodEnd?.value]).toEqual(["2024-10-01", "2025-09-30"]);
+  });
+
+  it("reads categories listed in the description and other CUEC and response wordings", () => {
+    const r = doc(
+      [
+        "Trust Services Categories in scope: Security, Availability and Privacy",
+        "User Entity Control Considerations",
+        "1. Customers review their users quarterly.",
+        "2. Customers protect their API keys.",
+        "",
+        "Tests of Controls and Results",
+        "CC6.3 Control AC-2: Access reviews. Exception noted. 1 of 4 quarterly reviews was not performed.",
+        "Management Response: The missed review was performed late and reminders were automated.",
+      ].join("\n"),
+    );
+    expect(r.trustServicesCategories?.value).toEqual(["security", "availability", "privacy"]);
+    expect(r.complementaryUserEntityControls.map((c) => c.value)).toEqual([
+      "Customers review their users quarterly.",
+      "Customers protect their API keys.",
+    ]);
+    expect(r.exceptions[0]?.value.managementResponse?.value).toBe(
+      "The missed review was performed late and reminders were automated.",
+    );
+  });
 });

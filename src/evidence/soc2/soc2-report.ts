@@ -14,7 +14,7 @@ import {
   pageIndexAt,
   squeeze,
 } from "../pdf/document-text.ts";
-import { DATE_SOURCE, parseDateText } from "../pdf/text-dates.ts";
+import { DATE_SOURCE, MONTH_DAY_SOURCE, parseDateText } from "../pdf/text-dates.ts";
 
 export const SOC2_OPINIONS = ["unqualified", "qualified", "adverse", "disclaimer"] as const;
 export type Soc2Opinion = (typeof SOC2_OPINIONS)[number];
@@ -265,7 +265,7 @@ export function parseSoc2Report(input: DocumentText): Soc2Report {
     exceptions,
     complementaryUserEntityControls: findControlList(
       joined,
-      /^Complementary\s+User[\s-]+Entity\s+Controls(?:\s*\(CUECs?\))?:?$/i,
+      /^(?:Complementary\s+)?User[\s-]+Entity\s+Controls?(?:\s+Considerations)?(?:\s*\(CUECs?\))?:?$/i,
       /User\s+entit(?:y|ies)\s+(?:are|is|should\s+be)\s+responsible\s+for/i,
     ),
     complementarySubserviceOrganizationControls: findControlList(
@@ -311,6 +311,27 @@ function trimName(raw: string): string {
   return name.replace(/[.,:;]+$/, "");
 }
 
+// Only a Type 2 report covers a period; "throughout" is the standard wording, "for" and
+// "during" also occur. The start may omit its year ("January 1 to December 31, 2025").
+const PERIOD = new RegExp(
+  `\\b(?:throughout|during|for|covering)\\s+the\\s+(?:examination\\s+|review\\s+)?period\\s+(?:of\\s+|from\\s+|beginning\\s+)?(?:${DATE_RE}|(${MONTH_DAY_SOURCE}))\\s*(?:,\\s*)?(?:to|through|until|and\\s+ending(?:\\s+on)?|[-–—])\\s*${DATE_RE}`,
+  "i",
+);
+
+/** The start of a period written without its year: the end's year, or the year before. */
+function startWithoutYear(
+  joined: JoinedText,
+  match: RegExpExecArray,
+  end: Extracted<string> | null,
+): Extracted<string> | null {
+  const dayMonth = match[2];
+  if (end === null || dayMonth === undefined) return null;
+  const year = Number(end.value.slice(0, 4));
+  let value = parseDateText(`${dayMonth} ${year}`);
+  if (value !== null && value > end.value) value = parseDateText(`${dayMonth} ${year - 1}`);
+  return value === null ? null : extractedAt(joined, value, match.index, match.index + match[0].length);
+}
+
 function findTypeAndPeriod(
   joined: JoinedText,
   start: number,
@@ -323,17 +344,10 @@ function findTypeAndPeriod(
   ];
   for (const [from, to] of scopes) {
     const slice = text.slice(0, to);
-    const period = firstMatch(
-      slice,
-      new RegExp(
-        `throughout\\s+the\\s+period\\s+(?:from\\s+|beginning\\s+)?${DATE_RE}\\s*(?:,\\s*)?(?:to|through|until|and\\s+ending(?:\\s+on)?|[-–—])\\s*${DATE_RE}`,
-        "i",
-      ),
-      from,
-    );
+    const period = firstMatch(slice, PERIOD, from);
     if (period) {
-      const periodStart = dateFact(joined, period, 1);
-      const periodEnd = dateFact(joined, period, 2);
+      const periodEnd = dateFact(joined, period, 3);
+      const periodStart = dateFact(joined, period, 1) ?? startWithoutYear(joined, period, periodEnd);
       if (periodStart && periodEnd) {
         return {
           reportType: extractedAt(joined, "type2", period.index, period.index + period[0].length),
@@ -495,6 +509,17 @@ function findCategories(
     const categories = CATEGORY_WORDS.filter(([, re]) => re.test(span)).map(([c]) => c);
     if (categories.length > 0) return extractedAt(joined, categories, m.index, m.index + m[0].length);
   }
+  // "Trust Services Categories in scope: Security, Availability" in the description.
+  const listed = firstMatch(
+    joined.text,
+    /\b(?:applicable\s+)?trust\s+services\s+(?:categories|criteria)(?:\s+(?:in\s+scope|included|covered|addressed))?\s*[:–-]\s*([^\n.]{3,200})/i,
+  );
+  if (listed?.[1]) {
+    const span = listed[1];
+    const categories = CATEGORY_WORDS.filter(([, re]) => re.test(span)).map(([c]) => c);
+    if (categories.length > 0)
+      return extractedAt(joined, categories, listed.index, listed.index + listed[0].length);
+  }
   return null;
 }
 
@@ -588,7 +613,7 @@ function attachResponses(joined: JoinedText, exceptions: Extracted<Soc2Exception
   const text = joined.text;
   const responses = allMatches(
     text,
-    new RegExp(`Management${APOS}s\\s+response\\b\\s*[:.-]?\\s*`, "gi"),
+    new RegExp(`Management(?:${APOS}s)?\\s+response\\b\\s*[:.–-]?\\s*`, "gi"),
     2_000,
   );
   for (const r of responses) {
