@@ -85,16 +85,6 @@ export function readCsv(bytes: Uint8Array, limits: Limits): Table {
               { row: recordNumber, limit: limits.maxRows },
             );
           }
-          if (values.length > limits.maxColumns + 1 && filled === 1) {
-            throw tooLarge(
-              `The header row has ${values.length} columns; the limit is ${limits.maxColumns}.`,
-              {
-                row: recordNumber,
-                columns: values.length,
-                limit: limits.maxColumns,
-              },
-            );
-          }
           grid.push({ rowNumber: recordNumber, values });
         }
         return null;

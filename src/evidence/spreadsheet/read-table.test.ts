@@ -118,6 +118,13 @@ describe("readTable: CSV", () => {
     expect(table.rows[0]?.cells).toEqual({ Vendor: "Mistral", Owner: "Ana" });
   });
 
+  it("ignores trailing empty columns, as Excel writes them, even past the column limit", async () => {
+    const trailing = ",".repeat(150);
+    const table = await readTable(utf8(`Vendor,Owner${trailing}\nA,B${trailing}\n`));
+    expect(table.headers).toEqual(["Vendor", "Owner"]);
+    expect(table.rows[0]?.cells).toEqual({ Vendor: "A", Owner: "B" });
+  });
+
   it("pads short rows and names unnamed header columns", async () => {
     const table = await readTable(utf8("Vendor,,Owner\nA\n"));
     expect(table.headers).toEqual(["Vendor", "Column B", "Owner"]);
