@@ -205,6 +205,14 @@ describe("hostile zips", () => {
     );
   });
 
+  it("a pickle with a zip appended (a polyglot) is reported", async () => {
+    const benignPickle = new PickleBuilder().proto(2).emptyDict().stop().bytes();
+    const r = await scan(concat([benignPickle, buildZip([{ name: "a/data.pkl", data: evil() }])]), 1000);
+    expect(rules(r)).toContain("zip.polyglot");
+    expect(r.verdict).toBe("dangerous");
+    expect(rules(await scan(buildTorchZip("m", 1)))).not.toContain("zip.polyglot");
+  });
+
   it("a central-directory-only entry (hidden from a local walk) is dangerous", async () => {
     const zip = buildZip([{ name: "a/data.pkl", data: benign() }], {
       extraCentral: [{ name: "a/hidden.pkl", data: evil(), centralOffset: 45 }],

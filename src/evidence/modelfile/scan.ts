@@ -75,11 +75,13 @@ export async function scanModelStream(
   }
   let size = 0;
   let error: string | undefined;
+  const tail = new TailWindow(ZIP_TRAILER_WINDOW);
   try {
     for await (const chunk of chunks) {
       size += chunk.length;
       sha256?.update(chunk);
       git?.update(chunk);
+      tail.push(chunk);
       const pending = sniffer.write(chunk);
       if (pending !== undefined) await pending;
     }
@@ -88,6 +90,16 @@ export async function scanModelStream(
     error = e instanceof Error ? e.message : String(e);
   }
   const findings = ctx.findings;
+  if (error === undefined && !ZIP_FORMATS.has(ctx.format)) {
+    const trailer = zipTrailerAt(tail.bytes(), size);
+    if (trailer !== null) {
+      findings.push({
+        rule: "zip.polyglot",
+        severity: "high",
+        message: `file is read as ${ctx.format} but also ends with a zip archive (${trailer}); zip-based loaders open that instead`,
+      });
+    }
+  }
   if (ctx.findingsOmitted > 0) {
     findings.push({
       rule: "scan.findings_omitted",
@@ -143,6 +155,55 @@ export async function scanModelStream(
   }
   result.verdict = verdict;
   return result;
+}
+
+const ZIP_FORMATS = new Set<ModelFormat>(["zip", "pytorch_zip", "keras_zip", "numpy_npz"]);
+/** End-of-central-directory record (22 bytes) plus the longest comment. */
+const ZIP_TRAILER_WINDOW = 22 + 65_535;
+
+/** Keeps the last `size` bytes of a stream. */
+class TailWindow {
+  private buf: Uint8Array;
+  private filled = 0;
+  constructor(size: number) {
+    this.buf = new Uint8Array(size);
+  }
+  push(chunk: Uint8Array): void {
+    const size = this.buf.length;
+    if (chunk.length >= size) {
+      this.buf.set(chunk.subarray(chunk.length - size));
+      this.filled = size;
+      return;
+    }
+    const keep = Math.min(this.filled, size - chunk.length);
+    this.buf.copyWithin(0, this.filled - keep, this.filled);
+    this.buf.set(chunk, keep);
+    this.filled = keep + chunk.length;
+  }
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.filled);
+  }
+}
+
+/**
+ * Looks for a zip end-of-central-directory record at the end of a file whose central directory
+ * is where the record says (what Python's zipfile accepts even after a prefix of other data).
+ * Returns a description, or null.
+ */
+function zipTrailerAt(tail: Uint8Array, fileSize: number): string | null {
+  const view = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
+  for (let p = tail.length - 22; p >= 0; p--) {
+    if (view.getUint32(p, true) !== 0x06054b50 || p + 22 + view.getUint16(p + 20, true) !== tail.length)
+      continue;
+    const entries = view.getUint16(p + 10, true);
+    const cdSize = view.getUint32(p + 12, true);
+    const eocdAt = fileSize - tail.length + p;
+    const cdAt = p - cdSize;
+    if (entries === 0 || cdSize < 46 || cdAt < 0) return null;
+    if (view.getUint32(cdAt, true) !== 0x02014b50) return null;
+    return `${entries} entr${entries === 1 ? "y" : "ies"}, directory at byte ${eocdAt - cdSize}`;
+  }
+  return null;
 }
 
 /** Scans an in-memory file. */
