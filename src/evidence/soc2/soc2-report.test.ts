@@ -85,6 +85,16 @@ describe("parseSoc2Report on generated reports", () => {
     }
   });
 
+  it("puts each section on the page where its heading is", () => {
+    // Page 1 is the title page; sections I to III start on pages 2 to 4, the tests on page 5.
+    expect(report("unqualified").sections.map((s) => [s.kind, s.page])).toEqual([
+      ["auditor_report", 2],
+      ["assertion", 3],
+      ["description", 4],
+      ["tests_of_controls", 5],
+    ]);
+  });
+
   it("finds sections by title even when the assertion comes first", () => {
     const r = report("adverseInclusiveAssertionFirst");
     expect(r.sections.map((s) => s.kind).slice(0, 3)).toEqual(["assertion", "auditor_report", "description"]);

@@ -140,6 +140,8 @@ function findSections(joined: JoinedText): SectionRange[] {
     const current = lines[i];
     if (current === undefined) continue;
     const next = lines[i + 1];
+    // A blank line is never the start of a heading (it would report the page before).
+    if (current.line.trim().length === 0) continue;
     const candidates = [current.line];
     if (next !== undefined && next.line.trim().length > 0)
       candidates.push(`${current.line.trim()} ${next.line.trim()}`);
