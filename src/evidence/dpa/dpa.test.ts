@@ -87,6 +87,18 @@ describe("training clauses and negations", () => {
     ["Provider may use inputs to improve its models unless Customer opts out.", "opt_out_available"],
     ["Provider may use aggregated usage statistics to improve its services.", "unknown"],
     ["The parties shall cooperate in good faith.", "unknown"],
+    ["Customer Data is not used to train or improve foundation models.", "no"],
+    ["No Customer Data will be used to train any model.", "no"],
+    ["We do not train our models on your data.", "no"],
+    ["Except as Customer may instruct, Provider shall not use Customer Data to fine-tune models.", "no"],
+    [
+      "Customer grants Provider a license to use Customer Content to develop and improve the Services.",
+      "yes",
+    ],
+    [
+      "Provider may use prompts and outputs to train its models, unless Customer disables this in its settings.",
+      "opt_out_available",
+    ],
   ])("%s → %s", (text, expected) => {
     expect(dpaText(text).trainingUse).toBe(expected);
   });
