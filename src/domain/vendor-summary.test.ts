@@ -176,6 +176,9 @@ describe("buildVendorSummary", () => {
       ["iso27001_certificate", "present"],
     ]);
     expect(summary.documents.find((d) => d.kind === "soc2_report")?.detail).toMatch(/expired 2026-09-30/);
+    expect(summary.documents.find((d) => d.kind === "iso27001_certificate")?.detail).toBe(
+      "on file, dated 2024-01-01, valid until 2027-01-01",
+    );
     expect(summary.documentGaps).toBe(2);
     const fresh = summaryOf([chatbot], { documents: [{ kind: "soc2_report", date: "2026-06-30" }] });
     expect(fresh.documents.find((d) => d.kind === "soc2_report")?.status).toBe("present");

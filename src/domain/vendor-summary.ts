@@ -283,7 +283,8 @@ function documentStatus(
   const expiresOn =
     latest.expiresOn ??
     (kind === "soc2_report" && latest.date !== undefined ? addMonths(latest.date, 12) : undefined);
-  const title = latest.title ?? label;
+  // The label already names the document; an untitled one reads "on file".
+  const title = latest.title ?? "on file";
   if (expiresOn !== undefined && compareDates(expiresOn, asOf) < 0) {
     return { kind, label, required, status: "expired", detail: `${title}, expired ${expiresOn}` };
   }
