@@ -11,6 +11,7 @@ import {
   joinPages,
   type LayoutLine,
   linesWithOffsets,
+  pageAt,
   pageIndexAt,
   squeeze,
 } from "../pdf/document-text.ts";
@@ -242,7 +243,6 @@ export function parseSoc2Report(input: DocumentText): Soc2Report {
   const auditor = range("auditor_report");
   const aStart = auditor?.start ?? 0;
   const aEnd = auditor?.end ?? text.length;
-  const auditorText = text.slice(0, aEnd);
 
   const serviceOrganization = findServiceOrganization(joined, aStart, aEnd);
   const { reportType, periodStart, periodEnd } = findTypeAndPeriod(joined, aStart, aEnd);
@@ -261,7 +261,7 @@ export function parseSoc2Report(input: DocumentText): Soc2Report {
     periodStart,
     periodEnd,
     reportDate: signature.date,
-    trustServicesCategories: findCategories(joined, auditorText.length > 0 ? aStart : 0, aEnd),
+    trustServicesCategories: findCategories(joined, aStart, aEnd),
     opinion: opinion.opinion,
     opinionBasis: opinion.basis,
     exceptions,
@@ -280,7 +280,7 @@ export function parseSoc2Report(input: DocumentText): Soc2Report {
 }
 
 function pageOf(joined: JoinedText, offset: number): number {
-  return extractedAt(joined, null, offset, offset).page;
+  return pageAt(joined, offset);
 }
 
 function findServiceOrganization(joined: JoinedText, start: number, end: number): Extracted<string> | null {
