@@ -76,21 +76,24 @@ export async function scanModelStream(
   let size = 0;
   let error: string | undefined;
   const tail = new TailWindow(ZIP_TRAILER_WINDOW);
+  let trackTail = true;
   try {
     for await (const chunk of chunks) {
       size += chunk.length;
       sha256?.update(chunk);
       git?.update(chunk);
-      tail.push(chunk);
+      // Zips and safetensors reject appended data themselves: keep the tail only for the rest.
+      if (trackTail) tail.push(chunk);
       const pending = sniffer.write(chunk);
       if (pending !== undefined) await pending;
+      if (trackTail && (ZIP_FORMATS.has(ctx.format) || ctx.format === "safetensors")) trackTail = false;
     }
     await sniffer.end();
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   }
   const findings = ctx.findings;
-  if (error === undefined && !ZIP_FORMATS.has(ctx.format)) {
+  if (error === undefined && trackTail && !ZIP_FORMATS.has(ctx.format)) {
     const trailer = zipTrailerAt(tail.bytes(), size);
     if (trailer !== null) {
       findings.push({
