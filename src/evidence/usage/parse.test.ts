@@ -245,6 +245,25 @@ describe("proxy and DNS logs", () => {
     ).toBeNull();
   });
 
+  it("reads Unbound query lines and skips its other lines", () => {
+    const line = "[1767225600] unbound[812:0] info: 10.0.0.7 api.mistral.ai. A IN";
+    expect(event(parseUsageLine("dns", line, 1, ctx))).toMatchObject({
+      timestamp: "2026-01-01T00:00:00.000Z",
+      host: "api.mistral.ai",
+      vendor: "mistral",
+      actor: "10.0.0.7",
+    });
+    const ascii = "Nov 22 04:38:30 unbound[812:0] query: 10.0.0.8 chatgpt.com. AAAA IN";
+    expect(event(parseUsageLine("dns", ascii, 2, ctx))).toMatchObject({
+      host: "chatgpt.com",
+      discoveryOnly: true,
+    });
+    expect(
+      parseUsageLine("dns", "[1767225600] unbound[812:0] info: start of service (unbound 1.17.1).", 3, ctx),
+    ).toBeNull();
+    expect(detectUsageFormat(line)).toBe("dns");
+  });
+
   it("reads BIND query-log lines", () => {
     const line =
       "22-Nov-2026 04:38:30.120 queries: info: client @0x7f3a1c0 10.0.0.7#53211 (claude.ai): query: claude.ai IN A +E(0)K (10.0.0.1)";

@@ -327,6 +327,12 @@ const MONTHS: Record<string, number> = {
 const DNSMASQ =
   /^(?:(\d{4}-\d{2}-\d{2}T\S+)|([A-Z][a-z]{2})\s+(\d{1,2}) (\d{2}):(\d{2}):(\d{2}))\s+(?:\S+\s+)?dnsmasq(?:\[\d+\])?: (.*)$/;
 const DNSMASQ_QUERY = /^query\[([A-Z0-9]+)\] (\S+) from (\S+)$/;
+// Unbound with log-queries: "[1767225600] unbound[812:0] info: 10.0.0.7 api.openai.com. A IN"
+// (or a syslog timestamp with log-time-ascii).
+const UNBOUND =
+  /^(?:\[(\d{9,11})\]|([A-Z][a-z]{2})\s+(\d{1,2}) (\d{2}):(\d{2}):(\d{2}))\s+(?:\S+\s+)?unbound\[\d+:\d+\]:? (?:query|info): ([0-9A-Fa-f.:]+) (\S+) [A-Z0-9]+ IN\b/;
+const UNBOUND_OTHER =
+  /^(?:\[\d{9,11}\]|[A-Z][a-z]{2}\s+\d{1,2} \d{2}:\d{2}:\d{2})\s+(?:\S+\s+)?unbound\[\d+:\d+\]:? /;
 const BIND =
   /^(\d{2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{3}))?\s+(?:queries: \w+: )?client (?:@0x[0-9a-f]+ )?([0-9A-Fa-f.:]+)#\d+(?: \([^)]*\))?: (?:view \S+: )?query: (\S+) IN (\S+)/;
 
@@ -407,7 +413,37 @@ function parseDnsLine(text: string, line: number, ctx: LineParseContext): UsageE
       ctx,
     );
   }
-  return fail("not a dnsmasq or BIND query-log line");
+  const u = UNBOUND.exec(text);
+  if (u !== null) {
+    const timestamp = u[1]
+      ? normaliseTimestamp(Number(u[1]))
+      : utcFromParts(
+          ctx.syslogYear ?? new Date().getUTCFullYear(),
+          u[2] ?? "",
+          u[3] ?? "",
+          u[4] ?? "",
+          u[5] ?? "",
+          u[6] ?? "",
+        );
+    return buildEvent(
+      line,
+      {
+        timestamp,
+        host: (u[8] ?? "").replace(/\.$/, "") || null,
+        path: null,
+        method: null,
+        model: null,
+        actor: u[7] ?? null,
+        region: null,
+        requestBytes: null,
+        responseBytes: null,
+        prompt: null,
+      },
+      ctx,
+    );
+  }
+  if (UNBOUND_OTHER.test(text)) return null; // unbound start-up, reply and statistics lines
+  return fail("not a dnsmasq, BIND or Unbound query-log line");
 }
 
 /**
@@ -515,7 +551,7 @@ export function detectUsageFormat(firstLine: string): UsageFormat | null {
   const text = firstLine.replace(/^\uFEFF/, "").trim();
   if (text.startsWith("{")) return "jsonl";
   if (SQUID.test(text)) return "proxy";
-  if (DNSMASQ.test(text) || BIND.test(text)) return "dns";
+  if (DNSMASQ.test(text) || BIND.test(text) || UNBOUND_OTHER.test(text)) return "dns";
   if (/[,;\t]/.test(text) && /(^|[,;\t"])\s*"?(timestamp|time|ts|date)"?\s*([,;\t]|$)/i.test(text))
     return "csv";
   return null;
