@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { AppError, isAppError } from "../../domain/errors.ts";
 import { decompressionBombPdf, plainTextPdf, truncated } from "../fixtures/hostile-pdf.ts";
 import { imageOnlyPdf, para, renderPdf } from "../fixtures/render-pdf.ts";
-import { extractPdfText } from "./extract-pdf-text.ts";
+import { extractPdfText, prewarmPdfReader } from "./extract-pdf-text.ts";
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -149,5 +149,16 @@ describe("extractPdfText thread reuse", () => {
   it("serves parallel documents", async () => {
     const results = await Promise.all([1, 2, 3, 4].map(() => extractPdfText(threePages)));
     expect(results.map((r) => r.pageCount)).toEqual([3, 3, 3, 3]);
+  });
+});
+
+describe("prewarmPdfReader", () => {
+  it("leaves a warm thread that reads the next document quickly", async () => {
+    expect(await prewarmPdfReader()).toBe(true);
+    const started = performance.now();
+    const result = await extractPdfText(threePages);
+    expect(result.pageCount).toBe(3);
+    // A cold start (new thread, pdf.js loading) takes several hundred milliseconds even unloaded.
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 });

@@ -153,3 +153,41 @@ function runWorker(bytes: Uint8Array, limits: PdfLimits): Promise<RawPdfText> {
     worker.postMessage({ id, bytes: copy, limits }, [copy.buffer]);
   });
 }
+
+/** A one-page PDF with one line of text, written at run time so that its offsets are exact. */
+function tinyPdf(): Uint8Array {
+  const stream = "BT /F1 12 Tf 72 720 Td (warm up) Tj ET";
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+  ];
+  let body = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  objects.forEach((object, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${object}\nendobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const offset of offsets) body += `${String(offset).padStart(10, "0")} 00000 n \n`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new TextEncoder().encode(body);
+}
+
+/**
+ * Starts a reader thread and runs pdf.js once in it, so that the first real document does not
+ * pay for starting the thread and loading pdf.js (about a second). A server may call it at
+ * start-up; it never throws, and says whether a warm thread is now waiting.
+ */
+export async function prewarmPdfReader(): Promise<boolean> {
+  try {
+    const raw = await runWorker(tinyPdf(), { ...DEFAULT_PDF_LIMITS, timeoutMs: 10_000 });
+    return raw.pageCount === 1 && idle.length > 0;
+  } catch {
+    // Warming is an optimisation; a failure here shows again, with its real error, on first use.
+    return false;
+  }
+}
