@@ -8,7 +8,7 @@ import {
   registerUserCommand,
 } from "./commands/admin.ts";
 import { registerServeCommand } from "./commands/serve.ts";
-import { registerVendorCommand } from "./commands/vendor.ts";
+import { registerVendorCommand, registerVendorImportCommands } from "./commands/vendor.ts";
 import { EXIT } from "./exit-codes.ts";
 
 /** Builds the `assay` program with every command registered. */
@@ -25,6 +25,7 @@ export function buildProgram(): Command {
   registerBackupCommands(program);
   registerAuditCommand(program);
   registerVendorCommand(program);
+  registerVendorImportCommands(program);
   return program;
 }
 

@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "../domain/errors.ts";
+import { IMPORT_MAX_BYTES } from "../store/inventory.ts";
 import { principalMiddleware } from "./access.ts";
 import { apiDocsRoutes } from "./api-docs.ts";
 import type { Services } from "./context.ts";
@@ -13,6 +14,8 @@ import { authRoutes } from "./routes/auth-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { tokenRoutes } from "./routes/token-routes.ts";
 import { userRoutes } from "./routes/user-routes.ts";
+import { vendorImportRoutes } from "./routes/vendor-import-routes.ts";
+import { vendorOutputRoutes } from "./routes/vendor-output-routes.ts";
 import { vendorRoutes } from "./routes/vendor-routes.ts";
 import { webAssetRoutes } from "./web-assets.ts";
 
@@ -72,21 +75,21 @@ export function buildApp(services: Services) {
       crossOriginEmbedderPolicy: false,
     }),
   );
-  app.use(
-    "/api/*",
+  const limitOf = (maxSize: number) =>
     bodyLimit({
-      maxSize: config.jsonBodyLimitBytes,
+      maxSize,
       onError: () => {
-        throw new AppError(
-          "PAYLOAD_TOO_LARGE",
-          `The request body is larger than ${config.jsonBodyLimitBytes} bytes.`,
-          {
-            details: { limitBytes: config.jsonBodyLimitBytes },
-          },
-        );
+        throw new AppError("PAYLOAD_TOO_LARGE", `The request body is larger than ${maxSize} bytes.`, {
+          details: { limitBytes: maxSize },
+        });
       },
-    }),
-  );
+    });
+  // Routes that carry files (base64 in JSON) get their own, larger limit; everything else the JSON one.
+  const uploadLimits = new Map([
+    ["/api/vendors/import", limitOf(Math.ceil((IMPORT_MAX_BYTES * 4) / 3) + 64 * 1024)],
+  ]);
+  const jsonLimit = limitOf(config.jsonBodyLimitBytes);
+  app.use("/api/*", (c, next) => (uploadLimits.get(c.req.path) ?? jsonLimit)(c, next));
   app.use("/api/*", principalMiddleware(services));
 
   app.route("/", healthRoutes(services, VERSION));
@@ -95,6 +98,8 @@ export function buildApp(services: Services) {
   app.route("/", tokenRoutes(services));
   app.route("/", auditRoutes(services));
   app.route("/", vendorRoutes(services));
+  app.route("/", vendorOutputRoutes(services));
+  app.route("/", vendorImportRoutes(services));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",

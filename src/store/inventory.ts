@@ -1,4 +1,5 @@
 import { type AnyColumn, and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { buildDemoCompany } from "../domain/demo-company.ts";
 import { AppError } from "../domain/errors.ts";
 import {
   type AiIntegration,
@@ -17,6 +18,7 @@ import {
 import { classifyTier, type Tier, type TierOverride, type TierResult } from "../domain/tiering.ts";
 import type { VendorCatalogEntry } from "../domain/vendor-catalog.ts";
 import { type Actor, recordAudit } from "./audit-log.ts";
+import { vendorCatalog } from "./catalog.ts";
 import type { Db } from "./database.ts";
 import { aiIntegrations, vendors } from "./schema.ts";
 
@@ -600,6 +602,7 @@ export interface VendorWithIntegrations {
   vendor: VendorCreateInput;
   integrations: AiIntegrationCreateInput[];
   status?: VendorStatus | undefined;
+  lastReviewedOn?: string | null | undefined;
 }
 
 /**
@@ -630,8 +633,11 @@ export async function createVendorsInBulk(
         await insertIntegration(tx, workspaceId, row.id, integration);
         integrations++;
       }
-      if (item.status && item.status !== "proposed") {
-        await tx.update(vendors).set({ status: item.status }).where(eq(vendors.id, row.id));
+      if ((item.status && item.status !== "proposed") || item.lastReviewedOn) {
+        await tx
+          .update(vendors)
+          .set({ status: item.status ?? "proposed", lastReviewedOn: item.lastReviewedOn ?? null })
+          .where(eq(vendors.id, row.id));
       }
       await refreshVendorTier(tx, workspaceId, row.id);
       vendorIds.push(row.id);
@@ -735,4 +741,61 @@ export function vendorFromCatalog(
     subprocessors: [],
     ...overrides,
   };
+}
+
+/** Vendors in use (not rejected or offboarded) and their integrations, for the company data-flow diagram. */
+export async function listAllForDiagram(db: Db, workspaceId: string, limit = 500) {
+  const rows = await db
+    .select({ id: vendors.id, name: vendors.name })
+    .from(vendors)
+    .where(
+      and(eq(vendors.workspaceId, workspaceId), sql`${vendors.status} NOT IN ('rejected', 'offboarded')`),
+    )
+    .orderBy(desc(vendors.tier), asc(vendors.name))
+    .limit(limit);
+  const ids = rows.map((r) => r.id);
+  const integrations =
+    ids.length === 0
+      ? []
+      : (await db.select().from(aiIntegrations).where(inArray(aiIntegrations.vendorId, ids))).map(
+          toIntegration,
+        );
+  return { vendors: rows, integrations };
+}
+
+/** True when the workspace has no vendors yet (the demo fills only an empty inventory). */
+export async function inventoryIsEmpty(db: Db, workspaceId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: vendors.id })
+    .from(vendors)
+    .where(eq(vendors.workspaceId, workspaceId))
+    .limit(1);
+  return row === undefined;
+}
+
+/** Largest spreadsheet the vendor import accepts. */
+export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
+
+/** Fills an empty inventory with the demo company (vendors of every tier and status). */
+export async function fillDemoWorkspace(db: Db, workspaceId: string, actor: Actor) {
+  if (!(await inventoryIsEmpty(db, workspaceId))) {
+    throw new AppError(
+      "CONFLICT",
+      "The workspace already has vendors; the demo fills only an empty inventory.",
+    );
+  }
+  const company = buildDemoCompany(await vendorCatalog(db), { asOf: today() });
+  const result = await createVendorsInBulk(
+    db,
+    workspaceId,
+    company.vendors.map((v) => ({
+      vendor: v.vendor,
+      integrations: v.integrations,
+      status: v.status,
+      lastReviewedOn: v.lastReviewedOn,
+    })),
+    actor,
+    "demo.create",
+  );
+  return { company: company.name, vendors: result.vendorIds.length, integrations: result.integrations };
 }

@@ -1,15 +1,28 @@
+import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { AppError } from "../../domain/errors.ts";
 import { VENDOR_CATEGORIES, VENDOR_STATUSES, type VendorCategory } from "../../domain/inventory.ts";
 import type { Tier } from "../../domain/tiering.ts";
-import { vendorCatalogEntry } from "../../store/catalog.ts";
+import {
+  type ColumnMapping,
+  IMPORT_FIELDS,
+  type ImportField,
+  mapImportRows,
+  suggestColumnMapping,
+} from "../../domain/vendor-import.ts";
+import { readTable } from "../../evidence/spreadsheet/index.ts";
+import { vendorCatalog, vendorCatalogEntry } from "../../store/catalog.ts";
 import {
   createVendor,
+  createVendorsInBulk,
+  fillDemoWorkspace,
+  IMPORT_MAX_BYTES,
   listVendors,
   VENDOR_SORTS,
   type VendorSort,
   vendorFromCatalog,
 } from "../../store/inventory.ts";
+import { EXIT } from "../exit-codes.ts";
 import { withStore } from "../open-store.ts";
 import { action, emit, withJson } from "../output.ts";
 
@@ -155,5 +168,128 @@ export function registerVendorCommand(program: Command): void {
         );
       },
     ),
+  );
+}
+
+/** "vendorName=Supplier,dataClasses=Data sent" → a column mapping. */
+function parseMapping(raw: string): ColumnMapping {
+  const mapping: ColumnMapping = {};
+  for (const pair of raw.split(",")) {
+    const [field, header] = pair.split("=").map((p) => p.trim());
+    if (!field || !header || !IMPORT_FIELDS.includes(field as ImportField)) {
+      throw new AppError(
+        "VALIDATION_FAILED",
+        `--map takes field=Header pairs with fields from: ${IMPORT_FIELDS.join(", ")}.`,
+      );
+    }
+    mapping[field as ImportField] = header;
+  }
+  return mapping;
+}
+
+export function registerVendorImportCommands(program: Command): void {
+  const vendor = program.commands.find((c) => c.name() === "vendor") ?? program.command("vendor");
+  withJson(
+    vendor
+      .command("import <file>")
+      .description("import vendors from a CSV or XLSX sheet: all rows or none (preview with --dry-run)")
+      .option(
+        "--map <pairs>",
+        "column mapping, e.g. vendorName=Supplier,dataClasses=Data sent (default: guessed from the headers)",
+      )
+      .option("--sheet <name>", "XLSX worksheet (default: the first)")
+      .option("--dry-run", "show what would be imported and every rejected row, write nothing")
+      .option(
+        "--skip-invalid",
+        "import the good rows even when some are rejected (each rejection is reported)",
+      ),
+  ).action(
+    action(
+      async (
+        file: string,
+        options: { map?: string; sheet?: string; dryRun?: boolean; skipInvalid?: boolean; json?: boolean },
+      ) => {
+        const bytes = await readFile(file).catch(() => {
+          throw new AppError("FILE_NOT_FOUND", `Cannot read ${file}.`);
+        });
+        const table = await readTable(new Uint8Array(bytes), {
+          sheet: options.sheet,
+          maxBytes: IMPORT_MAX_BYTES,
+        });
+        const mapping = options.map ? parseMapping(options.map) : suggestColumnMapping(table.headers);
+        const outcome = await withStore("vendor import", async (database, workspaceId) => {
+          const catalog = (await vendorCatalog(database.db)).map((e) => ({
+            slug: e.slug,
+            name: e.name,
+            category: e.category,
+            website: e.website,
+          }));
+          const mapped = mapImportRows(table, mapping, { catalog });
+          const blocked = mapped.rejected.length > 0 && !options.skipInvalid;
+          if (options.dryRun || blocked || mapped.vendors.length === 0) return { mapped, imported: null };
+          const result = await createVendorsInBulk(
+            database.db,
+            workspaceId,
+            mapped.vendors.map((v) => ({ vendor: v.vendor, integrations: v.integrations, status: v.status })),
+            { type: "system", id: null, label: "assay CLI" },
+            "vendor.import",
+          );
+          return {
+            mapped,
+            imported: { vendors: result.vendorIds.length, integrations: result.integrations },
+          };
+        });
+        const { mapped, imported } = outcome;
+        emit(
+          options,
+          {
+            mapping,
+            rowCount: mapped.rowCount,
+            vendors: mapped.vendors.map((v) => ({
+              name: v.vendor.name,
+              rowNumbers: v.rowNumbers,
+              integrations: v.integrations.length,
+            })),
+            rejected: mapped.rejected,
+            imported,
+          },
+          () => [
+            `Mapping: ${
+              Object.entries(mapping)
+                .map(([f, h]) => `${f} ← "${h}"`)
+                .join(", ") || "(none)"
+            }`,
+            `${mapped.rowCount} rows: ${mapped.vendors.length} vendors, ${mapped.rejected.length} rejected.`,
+            ...mapped.rejected.map(
+              (r) => `  row ${r.rowNumber}${r.column ? ` (${r.column})` : ""}: ${r.reason}`,
+            ),
+            imported
+              ? `Imported ${imported.vendors} vendors with ${imported.integrations} integrations.`
+              : options.dryRun
+                ? "Dry run: nothing was imported."
+                : mapped.rejected.length > 0
+                  ? "Nothing was imported: fix the rejected rows, or pass --skip-invalid."
+                  : "Nothing to import.",
+          ],
+        );
+        return imported ? EXIT.ok : mapped.rejected.length > 0 && !options.dryRun ? EXIT.findings : EXIT.ok;
+      },
+    ),
+  );
+
+  withJson(
+    program.command("demo").description("fill an empty workspace with a realistic example company"),
+  ).action(
+    action(async (options: { json?: boolean }) => {
+      const result = await withStore("demo", (database, workspaceId) =>
+        fillDemoWorkspace(database.db, workspaceId, { type: "system", id: null, label: "assay CLI" }),
+      );
+      emit(
+        options,
+        result,
+        () =>
+          `Filled the demo company ${result.company}: ${result.vendors} vendors, ${result.integrations} integrations.`,
+      );
+    }),
   );
 }

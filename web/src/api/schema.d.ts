@@ -2287,6 +2287,445 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/vendors/{id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One-page vendor summary: uses, data sent, tier and reasons, catalogue facts, documents, open findings
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Summary */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorSummary"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/{id}/summary.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The one-page vendor summary as a PDF download
+         * @description Requires the `export` permission (roles: admin, assessor, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description PDF */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/{id}/diagram.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Data-flow diagram of the vendor: our feature → data classes → vendor service → region
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description SVG */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/svg+xml": string;
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/diagram.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Data-flow diagram of the whole company across all vendors in use
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description SVG */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/svg+xml": string;
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a vendor spreadsheet (CSV or XLSX): preview with column mapping, then import all rows or none
+         * @description Send the file base64-encoded. With dryRun (the default) nothing is written: the answer shows the mapping, the vendors that would be created with their tiers, and every rejected row with its number and reason. With dryRun false the import happens in one transaction, and is refused (422, with the rejections) while any row is rejected unless skipRejected is true.
+         *
+         *     Requires the `write` permission (roles: admin, assessor).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VendorImportRequest"];
+                };
+            };
+            responses: {
+                /** @description Preview or import result */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorImportResult"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Input understood but not acceptable */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/demo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fill an empty workspace with a realistic example company (vendors of every tier)
+         * @description Requires the `admin` permission (roles: admin).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            company: string;
+                            vendors: number;
+                            integrations: number;
+                        };
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2685,6 +3124,167 @@ export interface components {
                 name: string;
                 status: string;
             }[];
+        };
+        VendorSummary: {
+            asOf: string;
+            vendor: {
+                name: string;
+                category: string;
+                status: string;
+                owner: string;
+                website: string | null;
+                trustPortalUrl: string | null;
+                headquartersCountry: string;
+            };
+            uses: {
+                integration: string;
+                feature: string;
+                service: string;
+                models: string[];
+                /** @enum {string} */
+                customerFacing: "yes" | "no" | "unknown";
+                /** @enum {string} */
+                decisionCritical: "yes" | "no" | "unknown";
+                domain: string;
+                aiActClass: string;
+                aiActRole: string;
+                aiActBasis: string[];
+            }[];
+            data: {
+                classes: {
+                    dataClass: string;
+                    label: string;
+                    sensitive: boolean;
+                    integrations: string[];
+                }[];
+                unknownIn: string[];
+                regions: string[];
+                retention: string[];
+                trainingUse: string[];
+            };
+            tier: {
+                tier: number;
+                computedTier: number;
+                override: {
+                    tier: number;
+                    justification: string;
+                } | null;
+                reasons: string[];
+                questionCount: number;
+                reviewCadence: string;
+                nextReviewDue: string;
+            };
+            aiAct: {
+                highest: string;
+            };
+            catalog: {
+                slug: string;
+                facts: {
+                    label: string;
+                    value: string;
+                    source: string | null;
+                    asOf: string;
+                    uncertain: boolean;
+                }[];
+                certifications: {
+                    label: string;
+                    value: string;
+                    source: string | null;
+                    asOf: string;
+                    uncertain: boolean;
+                }[];
+            } | null;
+            documents: {
+                kind: string;
+                label: string;
+                required: boolean;
+                /** @enum {string} */
+                status: "present" | "missing" | "expired";
+                detail: string;
+            }[];
+            documentGaps: number;
+            findings: {
+                total: number;
+                bySeverity: {
+                    [key: string]: number;
+                };
+                items: {
+                    title: string;
+                    severity: string;
+                    dueOn?: string;
+                }[];
+            };
+        };
+        VendorImportResult: {
+            /** @enum {string} */
+            format: "csv" | "xlsx";
+            sheet?: string;
+            headers: string[];
+            suggestedMapping: components["schemas"]["ImportColumnMapping"];
+            mapping: components["schemas"]["ImportColumnMapping"];
+            rowCount: number;
+            vendors: {
+                rowNumbers: number[];
+                name: string;
+                category: string;
+                integrations: number;
+                tier: number;
+            }[];
+            rejected: {
+                rowNumber: number;
+                reason: string;
+                column?: string;
+                value?: string;
+            }[];
+            imported: {
+                vendors: number;
+                integrations: number;
+            } | null;
+        };
+        /** @description Spreadsheet header feeding each field; omitted fields are not imported. */
+        ImportColumnMapping: {
+            vendorName?: string;
+            website?: string;
+            category?: string;
+            vendorOwner?: string;
+            trustPortalUrl?: string;
+            headquartersCountry?: string;
+            status?: string;
+            integrationName?: string;
+            productFeature?: string;
+            service?: string;
+            models?: string;
+            deployment?: string;
+            dataClasses?: string;
+            processingRegions?: string;
+            retentionDays?: string;
+            trainingUse?: string;
+            customerFacing?: string;
+            decisionCritical?: string;
+            domain?: string;
+            humanOversight?: string;
+            integrationOwner?: string;
+        };
+        VendorImportRequest: {
+            fileName?: string;
+            /**
+             * @default auto
+             * @enum {string}
+             */
+            format: "auto" | "csv" | "xlsx";
+            contentBase64: string;
+            sheet?: string;
+            mapping?: components["schemas"]["ImportColumnMapping"] & unknown;
+            /**
+             * @description Preview only (the default); false imports.
+             * @default true
+             */
+            dryRun: boolean;
+            /**
+             * @description Import the good rows even when some are rejected.
+             * @default false
+             */
+            skipRejected: boolean;
         };
     };
     responses: never;
