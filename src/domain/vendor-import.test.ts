@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isAppError } from "./errors.ts";
 import { AiIntegrationCreateSchema, VendorCreateSchema } from "./inventory.ts";
@@ -10,6 +11,7 @@ import {
   parseRetentionDays,
   parseYesNo,
   suggestColumnMapping,
+  unmappedHeaders,
 } from "./vendor-import.ts";
 
 function table(headers: string[], rows: string[][]): ImportTable {
@@ -71,8 +73,10 @@ describe("suggestColumnMapping", () => {
     expect(suggestColumnMapping([header])).toEqual({ [field]: header });
   });
 
-  it("leaves headers it does not know unmapped", () => {
+  it("leaves headers it does not know unmapped, and lists them", () => {
     expect(suggestColumnMapping(["Notes", "Colour"])).toEqual({});
+    const headers = ["Vendor", "Notes", "Data sent"];
+    expect(unmappedHeaders(headers, suggestColumnMapping(headers))).toEqual(["Notes"]);
   });
 });
 
@@ -100,6 +104,7 @@ describe("value readers", () => {
     ["0", false],
     ["", null],
     ["Unknown", null],
+    [" Yes. ", true],
   ])("yes/no %j → %j", (text, expected) => {
     expect(parseYesNo(text)).toBe(expected);
   });
@@ -107,6 +112,8 @@ describe("value readers", () => {
   it.each([
     ["30", 30],
     ["30 days", 30],
+    ["30d", 30],
+    ["2 weeks", 14],
     ["0", 0],
     ["none", 0],
     ["", undefined],
@@ -115,7 +122,18 @@ describe("value readers", () => {
     expect(parseRetentionDays(text)).toBe(expected);
   });
 
+  it.each(["-1", "1.5", "10", "maybe"])("refuses yes/no %j", (text) => {
+    expect(() => parseYesNo(text)).toThrow();
+  });
+
+  it.each(["6 months", "1 year", "2.5", "-3", "thirty"])("refuses retention %j", (text) => {
+    expect(() => parseRetentionDays(text)).toThrow();
+  });
+
   it("reads vendor models with versions and hub repos with revisions", () => {
+    expect(parseModels("GPT-4o (2024-11-20)")).toEqual([
+      { kind: "vendor_model", name: "GPT-4o", version: "2024-11-20" },
+    ]);
     expect(parseModels("gpt-4o@2024-08-06, mistralai/Mistral-7B-v0.1@main; claude")).toEqual([
       { kind: "vendor_model", name: "gpt-4o", version: "2024-08-06" },
       { kind: "hub_model", repo: "mistralai/Mistral-7B-v0.1", revision: "main" },
@@ -366,6 +384,51 @@ describe("mapImportRows", () => {
       }),
     ]);
     expect(result.vendors.map((v) => v.vendor.name)).toEqual(["Cohere"]);
+  });
+
+  it("accounts for every row exactly once and only yields valid inputs, whatever the cells say (property)", () => {
+    const words = [
+      "",
+      "unknown",
+      "yes",
+      "no",
+      "PII, PHI",
+      "LLM",
+      "healthcare",
+      "30 days",
+      "opt-out",
+      "US; EU",
+      "gpt-4o@1",
+      "a/b",
+      "https://x.example",
+      "OpenAI",
+      "openai ",
+      "Cohere",
+    ];
+    const cell = fc.oneof(fc.constantFrom(...words), fc.string({ maxLength: 12 }));
+    const rows = fc.array(fc.array(cell, { minLength: HEADERS.length, maxLength: HEADERS.length }), {
+      maxLength: 12,
+    });
+    fc.assert(
+      fc.property(rows, (grid) => {
+        const t = table(HEADERS, grid);
+        const result = mapImportRows(t, mapping);
+        const accepted = result.vendors.flatMap((v) => v.rowNumbers);
+        const rejected = new Set(result.rejected.map((r) => r.rowNumber));
+        expect(new Set(accepted).size).toBe(accepted.length);
+        for (const r of t.rows) {
+          expect(accepted.includes(r.rowNumber) !== rejected.has(r.rowNumber), `row ${r.rowNumber}`).toBe(
+            true,
+          );
+        }
+        for (const v of result.vendors) {
+          expect(VendorCreateSchema.safeParse(v.vendor).success).toBe(true);
+          for (const i of v.integrations) expect(AiIntegrationCreateSchema.safeParse(i).success).toBe(true);
+        }
+        for (const r of result.rejected) expect(r.reason.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("refuses a mapping without a vendor column or naming a column the sheet lacks", () => {

@@ -175,6 +175,12 @@ function normalise(text: string): string {
     .trim();
 }
 
+/** Headers of the sheet that no field is mapped from (shown in the preview as "ignored"). */
+export function unmappedHeaders(headers: readonly string[], mapping: ColumnMapping): string[] {
+  const used = new Set(Object.values(mapping));
+  return headers.filter((h) => !used.has(h));
+}
+
 /**
  * Suggests which header feeds each import field by case-insensitive synonyms ("Vendor name",
  * "Supplier", "Data sent", "Retention (days)"...). Each header feeds at most one field.
@@ -256,7 +262,8 @@ const NO = new Set(["no", "n", "false", "0", "nein", "non"]);
 /** yes / no / y / n / true / false / 1 / 0; empty or "unknown" is null (not known). */
 export function parseYesNo(text: string): boolean | null {
   if (isUnknown(text)) return null;
-  const key = normalise(text);
+  // Numbers as written: "-1" or "1.5" must not read as 1.
+  const key = /\d/.test(text) ? text.trim() : normalise(text);
   if (YES.has(key)) return true;
   if (NO.has(key)) return false;
   throw new CellProblem(`"${text}" is not yes or no (use yes, no, y, n, true, false, 1, 0 or unknown)`);
@@ -447,16 +454,20 @@ function dataClassOf(token: string): DataClass | undefined {
   return byNormalForm(DATA_CLASSES).get(key) ?? DATA_CLASS_SYNONYMS[key];
 }
 
-/** "30", "30 days", "0" / "none" / "zero retention" (not stored); empty or "unknown" → undefined. */
+/**
+ * "30", "30 days", "30d", "2 weeks", "0" / "none" / "zero retention" (not stored); empty or
+ * "unknown" → undefined. Months and years are refused: their length in days is a guess.
+ */
 export function parseRetentionDays(text: string): number | null | undefined {
   if (isUnknown(text)) return undefined;
   const key = normalise(text);
   if (["none", "zero", "zero retention", "no retention", "not stored", "zdr"].includes(key)) return 0;
-  const match = /^(\d{1,5})(?: days?)?$/.exec(key);
-  if (match?.[1] === undefined || text.includes(".") || text.includes(",")) {
-    throw new CellProblem(`"${text}" is not a number of days (write 30, "30 days", 0 or unknown)`);
+  // Read the text as written (not normalised): "-3" or "2.5" must not pass as 3 or 25.
+  const match = /^(\d{1,5}) ?(d|days?|w|weeks?)?$/.exec(text.trim().toLowerCase().replace(/\s+/g, " "));
+  if (match?.[1] === undefined) {
+    throw new CellProblem(`"${text}" is not a number of days (write 30, "30 days", "2 weeks", 0 or unknown)`);
   }
-  const days = Number(match[1]);
+  const days = Number(match[1]) * (match[2]?.startsWith("w") ? 7 : 1);
   if (days > 36_500) throw new CellProblem(`${days} days is more than 100 years`);
   return days;
 }
@@ -499,10 +510,15 @@ function parseUrl(text: string): string | undefined {
   return /^https?:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
 }
 
-/** "gpt-4o@2024-08-06, mistralai/Mistral-7B-v0.1@main": owner/name is a hub model, `@` starts a version. */
+/**
+ * "gpt-4o@2024-08-06, GPT-4o (2024-11-20), mistralai/Mistral-7B-v0.1@main": owner/name is a hub
+ * model; `@` or a trailing parenthesis gives the version (or hub revision).
+ */
 export function parseModels(text: string): ModelRef[] {
   if (isUnknown(text)) return [];
-  return splitList(text).map((token) => {
+  return splitList(text).map((raw) => {
+    const paren = /^(.+?)\s*\(([^()]+)\)$/.exec(raw);
+    const token = paren?.[1] !== undefined && paren[2] !== undefined ? `${paren[1]}@${paren[2]}` : raw;
     const at = token.lastIndexOf("@");
     const base = (at > 0 ? token.slice(0, at) : token).trim();
     const version = at > 0 ? token.slice(at + 1).trim() || undefined : undefined;
