@@ -116,6 +116,28 @@ describe("buildDataFlowGraph", () => {
     for (const node of before.nodes) expect(after.nodes.map((n) => n.id)).toContain(node.id);
   });
 
+  it("gives byte-identical DOT for any order of the same records (property)", () => {
+    const pool = [
+      integration(),
+      clinical,
+      integration({ id: "i-3", vendorId: pinecone.id, service: "Index", dataClasses: undefined }),
+      integration({ id: "i-4", name: "Search", productFeature: "Search", processingRegions: ["UK", "EU"] }),
+      integration({
+        id: "i-5",
+        vendorId: pinecone.id,
+        name: "Same name",
+        productFeature: "Help centre chat",
+      }),
+    ];
+    const expected = buildCompanyDataFlowDot([openai, pinecone], pool);
+    fc.assert(
+      fc.property(fc.shuffledSubarray(pool, { minLength: pool.length }), fc.boolean(), (order, flip) => {
+        const vendors = flip ? [pinecone, openai] : [openai, pinecone];
+        expect(buildCompanyDataFlowDot(vendors, order)).toBe(expected);
+      }),
+    );
+  });
+
   it("draws a company diagram across vendors, shares features and data classes, and bounds its size", () => {
     const embed = integration({ id: "i-3", vendorId: pinecone.id, service: "Serverless index" });
     const graph = buildDataFlowGraph([openai, pinecone], [integration(), embed]);
