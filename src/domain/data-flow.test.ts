@@ -207,7 +207,7 @@ describe("DOT escaping", () => {
         expect(bare).not.toMatch(/[<\\]/);
         expect(bare.split('"').length % 2).toBe(1);
       }),
-      { numRuns: 100 },
+      { numRuns: 60 },
     );
   });
 });
