@@ -66,6 +66,7 @@ describe("renderSvg", () => {
     const markup = tagsOnly(svg);
     expect(markup).not.toMatch(/<script|<image|<a\b|href=|<!DOCTYPE|onload=|onerror=|<foreignObject/i);
     expect(svg).not.toMatch(/<!--/);
+    expect(tagsOnly(svg).match(/https?:\/\/[^"]*/g)).toEqual(["http://www.w3.org/2000/svg"]);
   });
 
   it("refuses DOT that links, embeds or uses HTML-like labels, but not such words inside labels", async () => {

@@ -61,7 +61,11 @@ export function checkDot(dot: string, maxBytes = 1024 * 1024): void {
 export function cleanSvg(svg: string): string {
   const start = svg.indexOf("<svg");
   if (start < 0) throw new AppError("INTERNAL", "Graphviz returned no SVG.");
-  const body = svg.slice(start).replace(/<!--[\s\S]*?-->\n?/g, "");
+  // The xlink namespace is declared but never used without links; only the SVG namespace stays.
+  const body = svg
+    .slice(start)
+    .replace(/<!--[\s\S]*?-->\n?/g, "")
+    .replace(/\s+xmlns:xlink="[^"]*"/, "");
   const unsafe = UNSAFE_SVG.exec(body.replace(/>[^<]*</g, "><"));
   if (unsafe !== null) {
     throw new AppError(
