@@ -130,6 +130,46 @@ describe("JSON lines", () => {
     });
   });
 
+  it("reads an Amazon Bedrock model-invocation log record", () => {
+    const line = JSON.stringify({
+      schemaType: "ModelInvocationLog",
+      schemaVersion: "1.0",
+      timestamp: "2026-02-01T12:00:00Z",
+      accountId: "123456789012",
+      identity: { arn: "arn:aws:sts::123456789012:assumed-role/support-bot/session" },
+      region: "eu-central-1",
+      requestId: "r-1",
+      operation: "InvokeModel",
+      modelId: "anthropic.claude-3-haiku-20240307-v1:0",
+      input: {
+        inputContentType: "application/json",
+        inputBodyJson: { messages: [{ role: "user", content: [{ type: "text", text: "SSN 536-22-1234" }] }] },
+        inputTokenCount: 12,
+      },
+      output: { outputContentType: "application/json", outputBodyJson: { content: [] } },
+    });
+    expect(event(parseUsageLine("jsonl", line, 1, ctx))).toMatchObject({
+      host: "bedrock-runtime.eu-central-1.amazonaws.com",
+      vendor: "aws-bedrock",
+      service: "bedrock-runtime",
+      region: "eu-central-1",
+      model: "anthropic.claude-3-haiku",
+      modelVersion: "20240307-v1:0",
+      actor: "arn:aws:sts::123456789012:assumed-role/support-bot/session",
+      detections: [{ kind: "us_ssn" }],
+    });
+    const titan = JSON.stringify({
+      schemaType: "ModelInvocationLog",
+      timestamp: "2026-02-01T12:00:00Z",
+      region: "us-east-1",
+      modelId: "amazon.titan-text-express-v1",
+      input: { inputBodyJson: { inputText: "mail a@example.com" } },
+    });
+    expect(event(parseUsageLine("jsonl", titan, 2, ctx)).detections.map((d) => d.kind)).toEqual(["email"]);
+    const noRegion = JSON.stringify({ schemaType: "ModelInvocationLog", timestamp: "2026-02-01T12:00:00Z" });
+    expect(parseUsageLine("jsonl", noRegion, 3, ctx)).toMatchObject({ ok: false, error: { line: 3 } });
+  });
+
   it("reads a batch-style record with a relative URL and a body", () => {
     const line = JSON.stringify({
       timestamp: "2026-03-01T00:00:00Z",

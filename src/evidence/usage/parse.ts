@@ -116,6 +116,7 @@ export function extractPromptText(body: unknown): string {
       "inputs",
       "system",
       "instructions",
+      "inputText",
     ]) {
       if (key in record) visit(record[key], depth + 1);
     }
@@ -210,7 +211,49 @@ function responseSize(response: unknown): number | null {
  * One JSON line in any of the accepted shapes: the generic schema, an OpenAI-style
  * request/response pair, or a LiteLLM proxy log (StandardLoggingPayload or spend log).
  */
+/**
+ * An Amazon Bedrock model-invocation log record (CloudWatch Logs or S3 delivery): the request body
+ * is `input.inputBodyJson`, the caller `identity.arn`; the host is implied by the region.
+ */
+function parseBedrockInvocation(
+  record: Record<string, unknown>,
+  line: number,
+  ctx: LineParseContext,
+): UsageEvent {
+  const input =
+    typeof record.input === "object" && record.input !== null
+      ? (record.input as Record<string, unknown>)
+      : {};
+  const identity =
+    typeof record.identity === "object" && record.identity !== null
+      ? (record.identity as Record<string, unknown>)
+      : {};
+  const region = asString(record.region);
+  if (region === null || !/^[a-z0-9-]+$/.test(region)) fail("a Bedrock invocation record needs its region");
+  const modelId = asString(record.modelId);
+  return buildEvent(
+    line,
+    {
+      timestamp: normaliseTimestamp(record.timestamp),
+      host: `bedrock-runtime.${region}.amazonaws.com`,
+      path:
+        modelId === null
+          ? null
+          : `/model/${encodeURIComponent(modelId)}/${String(record.operation ?? "invoke")}`,
+      method: "POST",
+      model: modelId,
+      actor: asString(identity.arn),
+      region,
+      requestBytes: null,
+      responseBytes: null,
+      prompt: "inputBodyJson" in input ? extractPromptText(input.inputBodyJson) : null,
+    },
+    ctx,
+  );
+}
+
 function parseJsonRecord(record: Record<string, unknown>, line: number, ctx: LineParseContext): UsageEvent {
+  if (record.schemaType === "ModelInvocationLog") return parseBedrockInvocation(record, line, ctx);
   const metadata =
     typeof record.metadata === "object" && record.metadata !== null
       ? (record.metadata as Record<string, unknown>)
