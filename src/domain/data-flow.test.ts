@@ -74,6 +74,8 @@ describe("buildDataFlowGraph", () => {
     const feature = graph.nodes.find((n) => n.label[0] === "Clinical note summaries");
     expect(feature).toMatchObject({ highRisk: true, label: ["Clinical note summaries", "healthcare"] });
     const dot = buildVendorDataFlowDot(openai, [integration(), clinical]);
+    expect(dot).toContain('label="Data flows: OpenAI\\nred: puts the vendor in tier 3"');
+    expect(buildVendorDataFlowDot(openai, [integration()])).toContain('label="Data flows: OpenAI"];');
     expect(dot).toMatch(new RegExp(`${phi?.id} \\[[^\\n]*color="#d93025"`));
   });
 

@@ -268,9 +268,12 @@ const STYLE: Readonly<Record<DataFlowNodeKind, string>> = {
 export function dataFlowGraphToDot(graph: DataFlowGraph): string {
   const out: string[] = [];
   out.push("digraph data_flow {");
-  out.push(
-    `  graph [rankdir=LR, fontname="Helvetica", fontsize=14, labelloc=t, label=${dotString([graph.title])}];`,
-  );
+  const legend = [
+    graph.nodes.some((n) => n.highRisk) ? "red: puts the vendor in tier 3" : null,
+    graph.nodes.some((n) => n.unknown) ? "dashed: not recorded (counts upward)" : null,
+  ].filter((l): l is string => l !== null);
+  const label = legend.length === 0 ? [graph.title] : [graph.title, legend.join(" · ")];
+  out.push(`  graph [rankdir=LR, fontname="Helvetica", fontsize=14, labelloc=t, label=${dotString(label)}];`);
   out.push('  node [fontname="Helvetica", fontsize=11];');
   out.push('  edge [color="#5f6368"];');
   for (const kind of DATA_FLOW_NODE_KINDS) {
