@@ -99,7 +99,36 @@ describe("inventory in the browser", () => {
     // The EU AI Act panel lists the integration with its class.
     await page.getByRole("article", { name: "AI Act: Clinical notes summary" }).waitFor();
 
+    // The data-flow diagram is drawn by the server and loads as an image.
+    const diagram = page.getByRole("img", { name: "Data-flow diagram of OpenAI" });
+    await diagram.waitFor();
+    await expect
+      .poll(() => diagram.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), {
+        timeout: 20_000,
+      })
+      .toBe(true);
     await page.screenshot({ path: path.join(RESULTS_DIR, "vendor.png"), fullPage: true });
+
+    // The one-page summary says the same: tier 3, PHI sent.
+    await page.getByRole("link", { name: "Summary" }).click();
+    const summary = page.getByRole("article", { name: "Summary of OpenAI" });
+    await summary.waitFor();
+    const summaryText = await summary.textContent();
+    expect(summaryText).toContain("Tier 3");
+    expect(summaryText).toContain("PHI");
+    expect(summaryText).toContain("Clinical notes summary");
+    const pdf = await page.evaluate(
+      async (href) => {
+        const res = await fetch(href);
+        return {
+          status: res.status,
+          type: res.headers.get("content-type"),
+          head: (await res.text()).slice(0, 5),
+        };
+      },
+      await page.getByRole("link", { name: "Download PDF" }).getAttribute("href"),
+    );
+    expect(pdf).toEqual({ status: 200, type: "application/pdf", head: "%PDF-" });
   });
 
   it("narrows the vendor list by search and by tier, and keeps the filters in the URL", async () => {

@@ -21,7 +21,9 @@ import { SetupPage } from "./pages/setup-page";
 import { UsersPage } from "./pages/users-page";
 import { VendorDetailPage } from "./pages/vendor-detail-page";
 import { NewVendorPage } from "./pages/vendor-form";
+import { VendorImportPage } from "./pages/vendor-import-page";
 import { parseVendorSearch, VendorListPage, type VendorSearch } from "./pages/vendor-list-page";
+import { VendorSummaryPage } from "./pages/vendor-summary-page";
 import { errorMessage, useSessionState } from "./session";
 import "./styles.css";
 
@@ -79,6 +81,11 @@ function VendorDetail() {
   return <VendorDetailPage key={id} id={id} />;
 }
 
+function VendorSummary() {
+  const { id } = vendorSummaryRoute.useParams();
+  return <VendorSummaryPage key={id} id={id} />;
+}
+
 const rootRoute = createRootRoute({ component: Root });
 const setupRoute = createRoute({ getParentRoute: () => rootRoute, path: "/setup", component: SetupPage });
 const loginRoute = createRoute({ getParentRoute: () => rootRoute, path: "/login", component: LoginPage });
@@ -97,6 +104,11 @@ const vendorRoute = createRoute({
   path: "/vendors/$id",
   component: VendorDetail,
 });
+const vendorSummaryRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/vendors/$id/summary",
+  component: VendorSummary,
+});
 
 const routeTree = rootRoute.addChildren([
   setupRoute,
@@ -106,7 +118,9 @@ const routeTree = rootRoute.addChildren([
     vendorsRoute,
     child("/vendors/catalog", CatalogPage),
     child("/vendors/new", NewVendorPage),
+    child("/vendors/import", VendorImportPage),
     vendorRoute,
+    vendorSummaryRoute,
     child("/assessments", () => <AreaPage area="assessments" />),
     child("/evidence", () => <AreaPage area="evidence" />),
     child("/models", () => <AreaPage area="models" />),

@@ -174,21 +174,7 @@ function EmptyWorkspace({ isAdmin }: { isAdmin: boolean }) {
   const queryClient = useQueryClient();
   const [problem, setProblem] = useState<string>();
   const demo = useMutation({
-    mutationFn: async () => {
-      // The demo endpoint is typed once the server publishes it; until then a plain request.
-      const res = await fetch("/api/demo", {
-        method: "POST",
-        headers: {
-          "X-CSRF-Token": sessionStorage.getItem("assay.csrf") ?? "",
-          "Content-Type": "application/json",
-        },
-        body: "{}",
-      });
-      if (!res.ok) {
-        const problem = (await res.json().catch(() => ({}))) as { detail?: string };
-        throw new Error(problem.detail ?? `The server answered ${res.status}.`);
-      }
-    },
+    mutationFn: async () => unwrap(await api.POST("/api/demo")),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ["dashboard"] });
       await queryClient.invalidateQueries({ queryKey: ["vendors"] });

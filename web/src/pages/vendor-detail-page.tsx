@@ -156,6 +156,9 @@ function VendorHeader({ vendor }: { vendor: Vendor }) {
           </p>
         </div>
         <div className="flex flex-wrap gap-2">
+          <Link to="/vendors/$id/summary" params={{ id: vendor.id }} className="btn-secondary">
+            Summary
+          </Link>
           <a className="btn-secondary" href={`/api/vendors/${vendor.id}/summary.pdf`} download>
             Download PDF
           </a>

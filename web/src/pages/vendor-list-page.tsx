@@ -168,6 +168,9 @@ export function VendorListPage({
               <Link to="/vendors/new" className="btn-secondary">
                 Add vendor
               </Link>
+              <Link to="/vendors/import" className="btn-secondary">
+                Import spreadsheet
+              </Link>
             </>
           ) : undefined
         }
