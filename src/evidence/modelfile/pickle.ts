@@ -47,13 +47,21 @@ const OPAQUE: CallItem = { k: 2, of: { k: 1, module: "?", name: "?", cls: "unres
 const MAX_SPARSE_MEMO = 100_000;
 
 /**
- * Argument length of opcodes that only push a plain value (0xff: not such an opcode):
- * BININT1, BININT2, BININT, BINFLOAT, NONE, NEWTRUE, NEWFALSE, EMPTY_TUPLE/LIST/DICT/SET,
- * NEXT_BUFFER.
+ * Fast dispatch for the opcodes that make up most of any real pickle: the argument length of
+ * opcodes that only push a plain value (BININT1, BININT2, BININT, BINFLOAT, NONE, NEWTRUE,
+ * NEWFALSE, EMPTY_TUPLE/LIST/DICT/SET, NEXT_BUFFER), or a FAST_* code for SHORT_BINUNICODE and
+ * the memo puts; 0xff sends the opcode to the full dispatch. While values are tracked
+ * (NO_FAST_PATH) everything takes the full dispatch.
  */
 const NO_FAST_PATH = new Uint8Array(256).fill(0xff);
+const FAST_SHORT_STRING = 100;
+const FAST_PUT1 = 101;
+const FAST_PUT4 = 102;
 const PLAIN_PUSH_ARG = (() => {
   const t = new Uint8Array(256).fill(0xff);
+  t[0x8c] = FAST_SHORT_STRING;
+  t[0x71] = FAST_PUT1;
+  t[0x72] = FAST_PUT4;
   t[0x4b] = 1;
   t[0x4d] = 2;
   t[0x4a] = 4;
@@ -490,6 +498,43 @@ export class PickleWalker {
       // Fast path: opcodes that push a plain value with a fixed-size argument (most of any
       // weight or data pickle) need one table lookup, not the full dispatch.
       const fixed = table[op] as number;
+      if (fixed === FAST_SHORT_STRING) {
+        // SHORT_BINUNICODE: names and dict keys, pushed as lazy references.
+        if (pos + 2 > len) return this.yieldAt(pos, ops);
+        const end = pos + 2 + (buf[pos + 1] as number);
+        if (end > len) return this.yieldAt(pos, ops);
+        if (stack.length < this.lazyFrom) this.lazyFrom = stack.length;
+        stack.push(pos < LAZY_LIMIT ? -pos - 1 : this.text(buf, pos + 2, end, true));
+        pos = end;
+        if (stack.length > maxStack) {
+          this.exhausted(`stack deeper than ${maxStack} items`, base + pos, op);
+          return this.done(len, ops);
+        }
+        continue;
+      }
+      if (fixed === FAST_PUT1 || fixed === FAST_PUT4) {
+        // BINPUT / LONG_BINPUT: when the value will not be kept, only mark the index.
+        const end = pos + (fixed === FAST_PUT1 ? 2 : 5);
+        if (end > len) return this.yieldAt(pos, ops);
+        const idx = fixed === FAST_PUT1 ? (buf[pos + 1] as number) : u32(buf, pos + 1);
+        const byte = idx >>> 3;
+        const bits = this.memoBits;
+        const top = stack.length > 0 ? stack[stack.length - 1] : undefined;
+        if (
+          byte < bits.length &&
+          idx > this.memoMaxKept &&
+          (top === null || (this.memoOverflow && typeof top === "number"))
+        ) {
+          const bit = 1 << (idx & 7);
+          const b = bits[byte] as number;
+          if ((b & bit) === 0) {
+            bits[byte] = b | bit;
+            this.memoCount++;
+          }
+        } else if (!this.put(buf, idx, base + pos, op)) return this.done(len, ops);
+        pos = end;
+        continue;
+      }
       if (fixed !== 0xff) {
         const end = pos + 1 + fixed;
         if (end > len) return this.yieldAt(pos, ops);
@@ -817,23 +862,6 @@ export class PickleWalker {
           next = pos + (op === 0x71 ? 2 : 5);
           if (next > len) return this.yieldAt(pos, ops);
           const idx = op === 0x71 ? (buf[pos + 1] as number) : u32(buf, pos + 1);
-          // Fast path for the common case (a value that will not be kept): mark the index only.
-          const byte = idx >>> 3;
-          const bits = this.memoBits;
-          const top = stack.length > 0 ? stack[stack.length - 1] : undefined;
-          if (
-            byte < bits.length &&
-            idx > this.memoMaxKept &&
-            (top === null || (this.memoOverflow && typeof top === "number"))
-          ) {
-            const bit = 1 << (idx & 7);
-            const b = bits[byte] as number;
-            if ((b & bit) === 0) {
-              bits[byte] = b | bit;
-              this.memoCount++;
-            }
-            break;
-          }
           if (!this.put(buf, idx, at, op)) return this.done(len, ops);
           break;
         }
