@@ -320,4 +320,22 @@ describe("parseSoc2Report on other wordings", () => {
       "The missed review was performed late and reminders were automated.",
     );
   });
+
+  it.each([
+    ["Report of Independent Accountants", "auditor_report"],
+    ["Independent Auditor’s Report", "auditor_report"],
+    ["Section 2 — Assertion of the Management of Vectorly Labs Ltd.", "assertion"],
+    ["Vectorly’s Management’s Assertion", "assertion"],
+    ["SECTION III: Vectorly's Description of Its Model Hosting Platform", "description"],
+    ["Section 4: Description of Criteria, Controls, Tests and Results of Tests", "tests_of_controls"],
+  ])("recognises the heading %j", (heading, kind) => {
+    expect(doc(`${heading}\nText of the section.`).sections.map((s) => s.kind)).toEqual([kind]);
+  });
+
+  it("skips table-of-contents lines", () => {
+    const r = doc(
+      "Contents\nIndependent Service Auditor's Report ........ 1\nManagement's Assertion 4\n\fIndependent Service Auditor's Report\nbody",
+    );
+    expect(r.sections.map((s) => [s.kind, s.page])).toEqual([["auditor_report", 2]]);
+  });
 });

@@ -93,16 +93,22 @@ const APOS = "['’`]";
 const SECTION_TITLES: [Soc2SectionKind, RegExp][] = [
   [
     "auditor_report",
-    new RegExp(`^(?:Report\\s+of\\s+)?Independent\\s+Service\\s+Auditors?${APOS}?s?(?:\\s+Report)?$`, "i"),
+    new RegExp(
+      `^(?:Report\\s+of\\s+)?Independent\\s+(?:Service\\s+)?(?:Auditors?|Accountants?)${APOS}?s?(?:\\s+Report)?$`,
+      "i",
+    ),
   ],
   [
     "assertion",
     new RegExp(
-      `^(?:[\\w&.,' ]{1,60}\\s+)?Management${APOS}s\\s+(?:Assertion|Report)$|^Assertion\\s+of\\s+[\\w&.,' ]{1,60}Management$`,
+      `^(?:[\\w&.,'’ ]{1,60}\\s+)?Management${APOS}s\\s+(?:Assertion|Report)$|^Assertion\\s+of\\s+[\\w&.,'’ ]{1,60}Management$|^Assertion\\s+(?:of|by)\\s+(?:the\\s+)?Management\\s+of\\s+[\\w&.,'’ ]{1,60}$`,
       "i",
     ),
   ],
-  ["description", /^(?:[\w&.,' ]{1,60}\s+)?Description\s+of\s+(?:the|its|our)\s+[\w ]{0,60}System$/i],
+  [
+    "description",
+    /^(?:[\w&.,'’ ]{1,60}\s+)?Description\s+of\s+(?:the|its|our)\s+[\w -]{0,60}(?:System|Services?|Platform)$/i,
+  ],
   // "Description of Tests of Controls" is also a heading inside the auditor's report; the
   // section itself names the criteria or the results.
   [
