@@ -26,7 +26,15 @@ const cases: Record<string, Partial<Soc2FixtureOptions>> = {
     categories: ["Security", "Processing Integrity", "Privacy"],
   },
   disclaimerType1: { opinion: "disclaimer", reportType: 1, dateStyle: "iso", subservice: "none" },
-  qualifiedTable: { opinion: "qualified", exceptions: DEFAULT_EXCEPTIONS, testsLayout: "table" },
+  qualifiedTable: {
+    opinion: "qualified",
+    exceptions: DEFAULT_EXCEPTIONS,
+    testsLayout: "table",
+    subserviceTable: [
+      ["Cloudline Hosting, LLC", "Data center hosting"],
+      ["Vectorstore Cloud, Inc.", "Managed vector database for customer embeddings"],
+    ],
+  },
   slashDates: {
     dateStyle: "slash_us",
     serviceOrganization: "Vectorly Labs Ltd.",
@@ -154,6 +162,11 @@ describe("parseSoc2Report on generated reports", () => {
     expect(inclusive.subserviceOrganizations.map((s) => s.value.method)).toEqual(["inclusive"]);
     expect(inclusive.complementarySubserviceOrganizationControls).toEqual([]);
     expect(report("disclaimerType1").subserviceOrganizations).toEqual([]);
+    // An organisation named only in the description's table is found too, once per name.
+    expect(report("qualifiedTable").subserviceOrganizations.map((s) => s.value)).toEqual([
+      { name: "Cloudline Hosting, LLC", method: "carve_out" },
+      { name: "Vectorstore Cloud, Inc.", method: "carve_out" },
+    ]);
   });
 });
 

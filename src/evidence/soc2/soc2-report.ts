@@ -281,7 +281,7 @@ export function parseSoc2Report(input: DocumentText): Soc2Report {
       /^Complementary\s+Subservice\s+Organi[sz]ation\s+Controls(?:\s*\(CSOCs?\))?:?$/i,
       null,
     ),
-    subserviceOrganizations: findSubserviceOrganizations(joined),
+    subserviceOrganizations: findSubserviceOrganizations(joined, doc),
   };
 }
 
@@ -717,7 +717,49 @@ function findControlList(
 const ORG_NAME =
   '([A-Z][A-Za-z0-9&.\'’ -]{1,80}?(?:,\\s*(?:Inc|LLC|L\\.L\\.C|Ltd|Corp|Co|GmbH|PLC)\\.?)?(?:\\s*\\(["“]?[A-Z][A-Za-z]{1,10}["”]?\\))?)';
 
-function findSubserviceOrganizations(joined: JoinedText): Extracted<SubserviceOrganization>[] {
+const SUBSERVICE_HEADING = /^Subservice\s+Organi[sz]ations?(?:\s+[A-Za-z ]{0,40})?:?$/i;
+const TABLE_HEADER_NAME = /^(?:Subservice\s+Organi[sz]ations?|Name|Vendor|Provider|Organi[sz]ation)s?$/i;
+
+/**
+ * Organisations listed in a table under a "Subservice Organizations" heading: the first cell of
+ * each row (a line with at least two cells), up to the next heading. Only laid-out pages (PDFs)
+ * have cells; prose is left to the sentence patterns.
+ */
+function tableSubserviceNames(doc: DocumentText, joined: JoinedText): { name: string; at: number }[] {
+  const out: { name: string; at: number }[] = [];
+  doc.pages.forEach((page, pageIndex) => {
+    const lines = page.lines;
+    if (!lines) return;
+    const base = joined.starts[pageIndex] ?? 0;
+    const lineText = (k: number) =>
+      page.text.slice(lines[k]?.start ?? 0, (lines[k + 1]?.start ?? page.text.length + 1) - 1).trim();
+    for (let k = 0; k < lines.length; k++) {
+      if (!SUBSERVICE_HEADING.test(lineText(k))) continue;
+      for (let j = k + 1; j < lines.length && j <= k + 60; j++) {
+        const line = lines[j];
+        if (!line) break;
+        const text = lineText(j);
+        if (line.cells.length < 2) {
+          if (isHeadingLike(text)) break;
+          continue;
+        }
+        const first = line.cells[0];
+        const second = line.cells[1];
+        if (!first || !second) continue;
+        const name = page.text.slice(first.start, second.start).trim();
+        if (name.length >= 2 && name.length <= 80 && /^[A-Z]/.test(name) && !TABLE_HEADER_NAME.test(name)) {
+          out.push({ name, at: base + first.start });
+        }
+      }
+    }
+  });
+  return out;
+}
+
+function findSubserviceOrganizations(
+  joined: JoinedText,
+  doc: DocumentText,
+): Extracted<SubserviceOrganization>[] {
   const text = joined.text;
   const out: Extracted<SubserviceOrganization>[] = [];
   const patterns = [
@@ -737,6 +779,10 @@ function findSubserviceOrganizations(joined: JoinedText): Extracted<SubserviceOr
       if (name.length < 2 || out.some((o) => o.value.name === name)) continue;
       out.push(extractedAt(joined, { name, method: methodFor(text, name) }, m.index, m.index + m[0].length));
     }
+  }
+  for (const { name, at } of tableSubserviceNames(doc, joined)) {
+    if (out.some((o) => o.value.name === name)) continue;
+    out.push(extractedAt(joined, { name, method: methodFor(text, name) }, at, at + name.length));
   }
   return out;
 }
