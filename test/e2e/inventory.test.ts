@@ -19,10 +19,10 @@ afterAll(async () => {
 
 const ADMIN = { email: "compliance@example.com", password: "a long compliance lead password" };
 
-async function setUpAdmin() {
-  await page.goto(assay.url);
+async function setUpAdmin(page: Page, served: ServedAssay) {
+  await page.goto(served.url);
   await page.waitForURL("**/setup");
-  await page.getByLabel("Setup token").fill(assay.setupToken ?? "");
+  await page.getByLabel("Setup token").fill(served.setupToken ?? "");
   await page.getByLabel("Your e-mail").fill(ADMIN.email);
   await page.getByLabel("Your name").fill("Compliance Lead");
   await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
@@ -52,7 +52,7 @@ async function waitForRows(names: string[]) {
 
 describe("inventory in the browser", () => {
   it("adds OpenAI from the catalogue, records a healthcare integration sending PHI and shows tier 3 with why", async () => {
-    await setUpAdmin();
+    await setUpAdmin(page, assay);
     // An empty workspace says how to begin.
     await page.getByRole("link", { name: "Add a vendor from the catalogue" }).click();
     await page.getByRole("heading", { name: "Add from catalogue" }).waitFor();
@@ -248,5 +248,85 @@ describe("inventory in the browser", () => {
     await page.getByRole("button", { name: "Delete Clinical notes summary" }).click();
     await page.getByText("No integration recorded.").waitFor();
     await expect.poll(() => page.getByTestId("tier-value").textContent()).toBe("2");
+  });
+
+  it("imports a spreadsheet: preview with mapping and rejected rows, nothing stored until confirmed", async () => {
+    const csv = [
+      "Vendor,Website,Category,Owner,Use case,Feature,Data sent,Regions,Retention (days),Trains on data,Customer facing,Decision critical,Domain,Models",
+      'Cohere,cohere.com,LLM provider,Priya Raman,Search rerank,Help-centre search,"PII, Customer data",US,30,No,yes,no,General,rerank-v3',
+      "Pinecone,pinecone.io,vector db,Priya Raman,Knowledge index,Support retrieval,Customer data,US,unknown,No,no,no,General,",
+      "Mistral,mistral.ai,foundation model,Amara Osei,Gossip bot,Chat,gossip,EU,0,No,no,no,General,",
+    ].join("\r\n");
+    await page.goto(`${assay.url}/vendors`);
+    await page.getByRole("link", { name: "Import spreadsheet" }).click();
+    await page.getByRole("heading", { name: "Import spreadsheet" }).waitFor();
+    await page
+      .getByLabel("Spreadsheet (CSV or XLSX, up to 5 MB)")
+      .setInputFiles({ name: "register.csv", mimeType: "text/csv", buffer: Buffer.from(csv, "utf8") });
+
+    const rejectedTitle = page.getByRole("heading", { name: /^Rejected rows: / });
+    await expect.poll(() => rejectedTitle.textContent()).toBe("Rejected rows: 1");
+    const rejectedRow = page.getByRole("table", { name: "Rejected rows" }).getByRole("row").nth(1);
+    const rejectedText = await rejectedRow.textContent();
+    expect(rejectedText).toMatch(/^4/);
+    expect(rejectedText).toContain("gossip");
+    await expect(page.getByLabel("Vendor name (required)").inputValue()).resolves.toBe("Vendor");
+    await expect(page.getByLabel("Data classes").inputValue()).resolves.toBe("Data sent");
+    const importButton = page.getByRole("button", { name: "Import 2 vendors" });
+    await expect(importButton.isDisabled()).resolves.toBe(true);
+
+    // The mapping is editable: without the data column, no row is rejected (data counts as unknown).
+    await page.getByLabel("Data classes").selectOption("");
+    await expect.poll(() => rejectedTitle.textContent()).toBe("Rejected rows: 0");
+    await page.getByRole("button", { name: "Import 3 vendors" }).waitFor();
+    await page.getByLabel("Data classes").selectOption("Data sent");
+    await expect.poll(() => rejectedTitle.textContent()).toBe("Rejected rows: 1");
+
+    // Nothing was stored by the previews.
+    const before = await page.evaluate(async () => (await (await fetch("/api/vendors")).json()).total);
+    expect(before).toBe(3);
+
+    await page.getByLabel("Skip the 1 rejected row and import the rest").check();
+    await importButton.click();
+    await page.getByRole("status").filter({ hasText: "Imported 2 vendors with 2 integrations" }).waitFor();
+    await page.screenshot({ path: path.join(RESULTS_DIR, "vendor-import.png"), fullPage: true });
+
+    await page.getByRole("link", { name: "See the vendor list" }).click();
+    await waitForRows(["Acme Vectors", "Anthropic", "Cohere", "OpenAI", "Pinecone"]);
+  });
+});
+
+describe("demo workspace in the browser", () => {
+  let demo: ServedAssay;
+  let demoPage: Page;
+  beforeAll(async () => {
+    demo = await serveAssay();
+    demoPage = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  });
+  afterAll(async () => {
+    await demoPage?.close();
+    await demo?.stop();
+  });
+
+  it("fills an empty workspace from the dashboard button", async () => {
+    await setUpAdmin(demoPage, demo);
+    await demoPage.getByRole("button", { name: "Fill a demo workspace" }).click();
+    const vendorsTile = demoPage.getByRole("link", { name: /^Vendors \d+/ });
+    await vendorsTile.waitFor();
+    const count = Number((await vendorsTile.textContent())?.match(/\d+/)?.[0]);
+    expect(count).toBeGreaterThanOrEqual(10);
+    for (const tier of [1, 2, 3]) {
+      const tile = demoPage.getByRole("link", { name: new RegExp(`^Tier ${tier}: [1-9]\\d* vendors?$`) });
+      await tile.waitFor();
+    }
+    const diagram = demoPage.getByRole("img", {
+      name: "Data-flow diagram of every AI vendor and integration",
+    });
+    await expect
+      .poll(() => diagram.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), {
+        timeout: 30_000,
+      })
+      .toBe(true);
+    await demoPage.screenshot({ path: path.join(RESULTS_DIR, "dashboard-demo.png"), fullPage: true });
   });
 });

@@ -85,7 +85,10 @@ export function DashboardPage({ isAdmin }: { isAdmin: boolean }) {
               </h2>
               {d.overdueReviews > 0 ? (
                 <p className="mt-2 rounded-md bg-red-50 px-3 py-2 text-sm font-medium text-red-800">
-                  {d.overdueReviews} {d.overdueReviews === 1 ? "review is" : "reviews are"} overdue
+                  {d.overdueReviews} {d.overdueReviews === 1 ? "review is" : "reviews are"} overdue ·{" "}
+                  <Link to="/vendors" search={{ sort: "nextReviewDue" }} className="underline">
+                    oldest first
+                  </Link>
                 </p>
               ) : (
                 <p className="mt-2 text-sm text-emerald-800">No review is overdue.</p>
@@ -101,7 +104,9 @@ export function DashboardPage({ isAdmin }: { isAdmin: boolean }) {
                       </Link>
                       <span className="flex items-center gap-2">
                         <TierBadge tier={r.tier} />
-                        <span className="tabular-nums text-slate-600">{r.nextReviewDue}</span>
+                        <span className="whitespace-nowrap tabular-nums text-slate-600">
+                          {r.nextReviewDue}
+                        </span>
                       </span>
                     </li>
                   ))}
