@@ -117,6 +117,7 @@ describe("inventory in the browser", () => {
     expect(summaryText).toContain("Tier 3");
     expect(summaryText).toContain("PHI");
     expect(summaryText).toContain("Clinical notes summary");
+    await page.screenshot({ path: path.join(RESULTS_DIR, "vendor-summary.png"), fullPage: true });
     const pdf = await page.evaluate(
       async (href) => {
         const res = await fetch(href);
