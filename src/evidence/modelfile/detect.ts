@@ -22,24 +22,33 @@ const TORCH_LEGACY_MAGIC = [
   0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19,
 ];
 
-/** First bytes a protocol 0/1 pickle (which has no PROTO opcode) plausibly starts with. */
-const PICKLE_STARTS = new Set([..."(]})cNIJKMFGLSVXUTBCdlipP"].map((c) => c.charCodeAt(0)));
-
 function startsWith(head: Uint8Array, bytes: readonly number[], offset = 0): boolean {
   if (head.length < offset + bytes.length) return false;
   for (let i = 0; i < bytes.length; i++) if (head[offset + i] !== bytes[i]) return false;
   return true;
 }
 
-/** True when a trial walk of `head` meets no malformation (it may be cut short). */
+/**
+ * True when a trial walk of `head` meets no malformation (it may be cut short), or makes an
+ * import before it does: the unpickler runs what comes before a malformation, so a stream that
+ * imports and then breaks is still a pickle to report.
+ */
 function walksAsPickle(head: Uint8Array, complete: boolean): boolean {
   let bad = false;
   const w = new PickleWalker({
-    onFinding: (f) => (bad ||= f.severity === "high" || f.rule === "pickle.trailing_malformed"),
+    onFinding: (f) => {
+      if (
+        f.rule === "pickle.malformed" ||
+        f.rule === "pickle.trailing_malformed" ||
+        f.rule === "pickle.empty"
+      )
+        bad = true;
+      if (f.rule === "pickle.resource_exhaustion") bad = true;
+    },
   });
   w.write(head);
   if (complete) w.end();
-  return !bad && w.opcodes > 0;
+  return w.imports.size > 0 || (!bad && w.opcodes > 0);
 }
 
 export type DetectedFormat = Exclude<ModelFormat, "numpy_npz" | "keras_zip" | "pytorch_zip" | "joblib">;
@@ -54,15 +63,11 @@ export function detectFormat(head: Uint8Array, complete: boolean): DetectedForma
   if (startsWith(head, [0x1f, 0x8b])) return "gzip";
   if (startsWith(head, TORCH_LEGACY_MAGIC)) return "pytorch_legacy";
   if (head.length >= 9 && head[8] === 0x7b && head[6] === 0 && head[7] === 0) return "safetensors";
-  if (head[0] === 0x80 && (head[1] ?? 99) <= 5 && walksAsPickle(head, complete)) return "pickle";
-  if (
-    head[0] !== undefined &&
-    PICKLE_STARTS.has(head[0]) &&
-    isPickleOpcode(head[0]) &&
-    walksAsPickle(head, complete)
-  ) {
-    return "pickle";
-  }
+  // PROTO 0–5 first: a pickle whatever follows (a malformed one is reported, not skipped).
+  if (head[0] === 0x80 && (head[1] ?? 99) <= 5) return "pickle";
+  // Without PROTO any opcode may start a pickle (the unpickler does not require a header):
+  // accept when the first bytes walk cleanly, which random or tensor bytes do not.
+  if (head[0] !== undefined && isPickleOpcode(head[0]) && walksAsPickle(head, complete)) return "pickle";
   if (looksLikeOnnx(head)) return "onnx";
   return "unknown";
 }
@@ -122,8 +127,12 @@ class PickleAnalyzer implements ByteAnalyzer {
 /** Members of a PyTorch zip that hold raw storage bytes, which torch never unpickles. */
 const TORCH_STORAGE_MEMBER = /^[^/]+\/data\/\d+$/;
 
+/** Members loaders open with pickle by name (torch's `data.pkl`, `constants.pkl`, …). */
+const PICKLE_MEMBER = /\.(pkl|pickle)$/i;
+
 function memberAnalyzer(place: AnalyzerPlace, entry: ZipEntryFacts): ByteAnalyzer | null {
   if (TORCH_STORAGE_MEMBER.test(entry.name)) return null;
+  if (PICKLE_MEMBER.test(entry.name)) return new SniffingAnalyzer(place, "pickle");
   if (/(^|\/)config\.json$/.test(entry.name) && !entry.name.slice(0, -"config.json".length).includes("/")) {
     return new KerasJsonAnalyzer(place);
   }
@@ -162,14 +171,22 @@ export class SniffingAnalyzer implements ByteAnalyzer {
   private head: Uint8Array[] = [];
   private headSize = 0;
   private inner: ByteAnalyzer | null = null;
+  private readonly forced: DetectedFormat | undefined;
   detected: DetectedFormat | null = null;
 
-  constructor(place: AnalyzerPlace) {
+  /** `forced`: the format a loader will use whatever the content (a `.pkl` member is unpickled). */
+  constructor(place: AnalyzerPlace, forced?: DetectedFormat) {
     this.place = place;
+    this.forced = forced;
   }
 
   private async decide(head: Uint8Array, complete: boolean): Promise<void> {
-    const format = detectFormat(head, complete);
+    const sniffed = detectFormat(head, complete);
+    // A forced pickle keeps a legacy-torch reading when the content says so.
+    const format =
+      this.forced === undefined || (this.forced === "pickle" && sniffed === "pytorch_legacy")
+        ? sniffed
+        : this.forced;
     this.detected = format;
     if (this.place.depth === 0) this.place.ctx.format = format;
     else if (

@@ -259,6 +259,54 @@ function npy(descr: string, shape: string, body: Uint8Array): Uint8Array {
   return concat([h, body]);
 }
 
+describe("pickle detection by content", () => {
+  it("a pickle that imports and then breaks is still scanned (the unpickler runs the first part)", async () => {
+    const proto0 = concat([
+      new PickleBuilder().global("os", "system").mark().raw(0x56).ascii("id\n").tuple().reduce().bytes(),
+      new Uint8Array([0xff, 0xfe, 0, 1]),
+    ]);
+    const proto4 = concat([
+      new PickleBuilder().proto(4).stackGlobal("builtins", "exec").str("x").tuple1().reduce().bytes(),
+      new Uint8Array([0xff]),
+    ]);
+    const headerless = new PickleBuilder()
+      .str("os")
+      .str("system")
+      .raw(0x93)
+      .str("id")
+      .tuple1()
+      .reduce()
+      .stop()
+      .bytes();
+    for (const bytes of [proto0, proto4, headerless]) {
+      const r = await scan(bytes);
+      expect(r.format).toBe("pickle");
+      expect(rules(r)).toContain("pickle.import.dangerous");
+    }
+  });
+
+  it("raw float tensor bytes are not taken for a pickle", async () => {
+    const floats = new Float32Array(4096);
+    let x = 0x9e3779b9;
+    for (let i = 0; i < floats.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      floats[i] = ((x >>> 0) / 0xffffffff - 0.5) * 0.02;
+    }
+    const r = await scan(new Uint8Array(floats.buffer));
+    expect(r.format).toBe("unknown");
+    expect(r.findings).toEqual([]);
+  });
+
+  it("a .pkl member is unpickled by name, so it is walked whatever its first bytes", async () => {
+    const tricky = concat([new Uint8Array([0x50, 0x4b, 0x03, 0x04]), evil()]);
+    const r = await scan(buildZip([{ name: "archive/data.pkl", data: tricky }]));
+    expect(r.members).toContainEqual({ name: "archive/data.pkl", format: "pickle" });
+    expect(r.verdict).toBe("dangerous");
+  });
+});
+
 describe("NumPy, joblib, gzip", () => {
   it("plain numeric .npy is safe and size-checked", async () => {
     expect((await scan(npy("<f4", "(2, 3)", new Uint8Array(24)))).verdict).toBe("safe");
