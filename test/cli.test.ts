@@ -1,13 +1,16 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openDatabase } from "../src/store/database.ts";
 
 // The `assay` command as people run it: a real process, exit codes and output checked.
+
+// Each case starts several real processes, each opening the embedded database: slow on a busy machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 const BIN = fileURLToPath(new URL("../bin/assay.mjs", import.meta.url));
 let dataDir: string;
@@ -42,7 +45,10 @@ describe("assay CLI", () => {
     expect(migrate.code).toBe(0);
     expect(JSON.parse(migrate.stdout).catalog.inserted).toBeGreaterThan(0);
 
-    const created = await assay(["user", "create", "ops@example.com", "--role", "assessor", "--password-stdin", "--json"], "a long enough password\n");
+    const created = await assay(
+      ["user", "create", "ops@example.com", "--role", "assessor", "--password-stdin", "--json"],
+      "a long enough password\n",
+    );
     expect(created.code).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ email: "ops@example.com", role: "assessor" });
     expect(created.stdout + created.stderr).not.toContain("a long enough password");
@@ -55,11 +61,17 @@ describe("assay CLI", () => {
   });
 
   it("exits 2 with one clear line on usage and input errors", async () => {
-    const badRole = await assay(["user", "create", "x@example.com", "--role", "root", "--password-stdin"], "a long enough password\n");
+    const badRole = await assay(
+      ["user", "create", "x@example.com", "--role", "root", "--password-stdin"],
+      "a long enough password\n",
+    );
     expect(badRole.code).toBe(2);
     expect(badRole.stderr.trim().split("\n")).toHaveLength(1);
     expect(badRole.stderr).toContain("--role must be one of");
-    expect((await assay(["user", "create", "x@example.com", "--role", "viewer", "--password-stdin"], "short\n")).code).toBe(2);
+    expect(
+      (await assay(["user", "create", "x@example.com", "--role", "viewer", "--password-stdin"], "short\n"))
+        .code,
+    ).toBe(2);
     expect((await assay(["token", "create", "nobody@example.com", "--name", "x"])).code).toBe(2);
     expect((await assay(["no-such-command"])).code).toBe(2);
     const json = await assay(["token", "create", "nobody@example.com", "--name", "x", "--json"]);
@@ -67,7 +79,10 @@ describe("assay CLI", () => {
   });
 
   it("exits 5 when a user already exists", async () => {
-    const dup = await assay(["user", "create", "OPS@example.com", "--role", "viewer", "--password-stdin"], "a long enough password\n");
+    const dup = await assay(
+      ["user", "create", "OPS@example.com", "--role", "viewer", "--password-stdin"],
+      "a long enough password\n",
+    );
     expect(dup.code).toBe(5);
   });
 
@@ -100,9 +115,43 @@ describe("assay CLI", () => {
     await rm(file, { force: true });
   });
 
+  it("adds vendors, imports a sheet all-or-nothing and lists them", async () => {
+    const added = await assay(["vendor", "add", "--from-catalog", "anthropic", "--json"]);
+    expect(added.code).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({ name: "Anthropic", catalogSlug: "anthropic" });
+    expect((await assay(["vendor", "add", "Nameless"])).code).toBe(2);
+
+    const sheet = path.join(dataDir, "..", `${path.basename(dataDir)}-vendors.csv`);
+    await writeFile(
+      sheet,
+      "Vendor,Category,Data sent\nGood Vendor,other,internal\nBad Vendor,other,telepathy\n",
+    );
+    const refused = await assay(["vendor", "import", sheet]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain("row 3");
+    expect(refused.stdout).toContain("Nothing was imported");
+    const skipped = await assay(["vendor", "import", sheet, "--skip-invalid", "--json"]);
+    expect(skipped.code).toBe(0);
+    expect(JSON.parse(skipped.stdout).imported).toEqual({ vendors: 1, integrations: 1 });
+    await rm(sheet, { force: true });
+
+    const list = await assay(["vendor", "list", "--json"]);
+    expect(JSON.parse(list.stdout).items.map((v: { name: string }) => v.name)).toEqual([
+      "Anthropic",
+      "Good Vendor",
+    ]);
+    expect((await assay(["demo"])).code).toBe(5);
+  });
+
   it("stops with a message naming the server when the server holds the data folder", async () => {
     const server = spawn(process.execPath, [BIN, "serve", "--json"], {
-      env: { ...process.env, ASSAY_DATA_DIR: dataDir, ASSAY_PORT: "0", DATABASE_URL: "", ASSAY_LOG_LEVEL: "warn" },
+      env: {
+        ...process.env,
+        ASSAY_DATA_DIR: dataDir,
+        ASSAY_PORT: "0",
+        DATABASE_URL: "",
+        ASSAY_LOG_LEVEL: "warn",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     try {

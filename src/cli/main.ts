@@ -1,5 +1,5 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { VERSION } from "../server/app.ts";
 import {
   registerAuditCommand,
   registerBackupCommands,
@@ -7,9 +7,16 @@ import {
   registerTokenCommand,
   registerUserCommand,
 } from "./commands/admin.ts";
+import { registerScanCommand } from "./commands/scan.ts";
 import { registerServeCommand } from "./commands/serve.ts";
+import { registerSoc2Command } from "./commands/soc2.ts";
+import { registerUsageClassifyCommand } from "./commands/usage-classify.ts";
 import { registerVendorCommand, registerVendorImportCommands } from "./commands/vendor.ts";
 import { EXIT } from "./exit-codes.ts";
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 
 /** Builds the `assay` program with every command registered. */
 export function buildProgram(): Command {
@@ -26,6 +33,9 @@ export function buildProgram(): Command {
   registerAuditCommand(program);
   registerVendorCommand(program);
   registerVendorImportCommands(program);
+  registerScanCommand(program);
+  registerSoc2Command(program);
+  registerUsageClassifyCommand(program);
   return program;
 }
 
