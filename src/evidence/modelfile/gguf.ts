@@ -43,7 +43,8 @@ const GGML_TYPES: Record<number, [number, number]> = {
   39: [32, 17],
 };
 
-const MAX_COUNT = 1_000_000;
+/** Tensors or metadata entries: real models have thousands; this bounds the header work. */
+const MAX_COUNT = 262_144;
 const MAX_NAME = 64;
 const MAX_DIMS = 4;
 const MAX_ARRAY_DEPTH = 4;
