@@ -2,6 +2,8 @@
  * Shared vocabulary of the model-file scanner: formats, severities, findings and verdicts.
  */
 
+import type { FindingSeverity } from "../../domain/findings.ts";
+
 export const MODEL_FORMATS = [
   "pickle",
   "pytorch_zip",
@@ -20,8 +22,8 @@ export const MODEL_FORMATS = [
 ] as const;
 export type ModelFormat = (typeof MODEL_FORMATS)[number];
 
-export const FINDING_SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
-export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
+// The platform's one severity scale (src/domain/findings.ts), so scan findings feed assessments as they are.
+export { FINDING_SEVERITIES, type FindingSeverity } from "../../domain/findings.ts";
 
 export const SCAN_VERDICTS = ["safe", "suspicious", "dangerous", "error"] as const;
 export type ScanVerdict = (typeof SCAN_VERDICTS)[number];
