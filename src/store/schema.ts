@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  customType,
   date,
   index,
   integer,
@@ -234,5 +235,155 @@ export const aiIntegrations = pgTable(
   (t) => [
     index("ai_integrations_vendor_idx").on(t.vendorId),
     index("ai_integrations_workspace_idx").on(t.workspaceId),
+  ],
+);
+
+// ---------------------------------------------------------------- evidence documents
+
+/** PostgreSQL bytea as a Node Buffer. */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => "bytea",
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
+
+/**
+ * Document bytes, stored once per content: the key is the SHA-256 of the bytes. `content` is NULL
+ * when the bytes live in ASSAY_BLOB_DIR instead (under their hash). Every read re-verifies the hash.
+ */
+export const blobs = pgTable(
+  "blobs",
+  {
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    sha256: text("sha256").notNull(),
+    size: bigint("size", { mode: "number" }).notNull(),
+    mediaType: text("media_type").notNull(),
+    content: bytea("content"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.sha256] })],
+);
+
+/** A piece of evidence about a vendor: what it is, its dates, and what the readers found in it. */
+export const documents = pgTable(
+  "documents",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    vendorId: uuid("vendor_id").references(() => vendors.id, { onDelete: "set null" }),
+    /** The question of an assessment this document answers, e.g. "q01". */
+    questionId: text("question_id"),
+    assessmentId: uuid("assessment_id"),
+    type: text("type").notNull(),
+    title: text("title").notNull(),
+    fileName: text("file_name").notNull(),
+    sha256: text("sha256").notNull(),
+    size: bigint("size", { mode: "number" }).notNull(),
+    mediaType: text("media_type").notNull(),
+    issuedOn: date("issued_on", { mode: "string" }),
+    expiresOn: date("expires_on", { mode: "string" }),
+    uploadedBy: text("uploaded_by").notNull(),
+    uploadedVia: text("uploaded_via").notNull(),
+    /** pending → done / failed / not_applicable (a type no reader handles). */
+    analysisStatus: text("analysis_status").notNull().default("pending"),
+    analysis: jsonb("analysis"),
+    findings: jsonb("findings").notNull().default([]),
+    analysisError: text("analysis_error"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("documents_vendor_idx").on(t.workspaceId, t.vendorId),
+    index("documents_expiry_idx").on(t.workspaceId, t.expiresOn),
+    index("documents_sha_idx").on(t.workspaceId, t.sha256),
+  ],
+);
+
+// ---------------------------------------------------------------- AI usage
+
+/** One ingestion of a usage log. The file's SHA-256 makes a second ingestion of the same file a no-op. */
+export const usageIngests = pgTable(
+  "usage_ingests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    source: text("source").notNull(),
+    fileSha256: text("file_sha256").notNull(),
+    fileName: text("file_name"),
+    format: text("format").notNull(),
+    /** running → complete / failed. */
+    status: text("status").notNull(),
+    /** Batches committed so far: a rerun after a crash resumes after them. */
+    batchesCommitted: integer("batches_committed").notNull().default(0),
+    lines: bigint("lines", { mode: "number" }).notNull().default(0),
+    events: bigint("events", { mode: "number" }).notNull().default(0),
+    skipped: jsonb("skipped").notNull().default([]),
+    error: jsonb("error"),
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [uniqueIndex("usage_ingests_file_key").on(t.workspaceId, t.fileSha256)],
+);
+
+/** One AI request seen in a log. No prompt text: classes, counts, sizes and the content hash only. */
+export const usageEvents = pgTable(
+  "usage_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    ingestId: uuid("ingest_id")
+      .notNull()
+      .references(() => usageIngests.id, { onDelete: "cascade" }),
+    line: bigint("line", { mode: "number" }).notNull(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "date" }).notNull(),
+    host: text("host"),
+    vendor: text("vendor"),
+    service: text("service"),
+    model: text("model"),
+    modelVersion: text("model_version"),
+    region: text("region"),
+    actor: text("actor"),
+    source: text("source").notNull(),
+    requestBytes: integer("request_bytes"),
+    responseBytes: integer("response_bytes"),
+    contentHash: text("content_hash"),
+    dataClasses: text("data_classes").array().notNull().default(sql`'{}'::text[]`),
+    detections: jsonb("detections").notNull().default({}),
+    discoveryOnly: boolean("discovery_only").notNull().default(false),
+  },
+  (t) => [
+    index("usage_events_time_idx").on(t.workspaceId, t.occurredAt),
+    uniqueIndex("usage_events_ingest_line_key").on(t.ingestId, t.line),
+  ],
+);
+
+/**
+ * Daily counts per vendor × service × model × version × source × data class ("" counts every
+ * request). Summaries over months read these, never the events.
+ */
+export const usageDaily = pgTable(
+  "usage_daily",
+  {
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    day: date("day", { mode: "string" }).notNull(),
+    vendor: text("vendor").notNull(),
+    service: text("service").notNull(),
+    model: text("model").notNull(),
+    modelVersion: text("model_version").notNull(),
+    source: text("source").notNull(),
+    dataClass: text("data_class").notNull(),
+    requests: bigint("requests", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.day, t.vendor, t.service, t.model, t.modelVersion, t.source, t.dataClass] }),
   ],
 );
