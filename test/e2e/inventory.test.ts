@@ -1,4 +1,5 @@
 import path from "node:path";
+import ExcelJS from "exceljs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay } from "./browser.ts";
@@ -37,6 +38,12 @@ async function addFromCatalogue(name: string) {
   await page.waitForURL(/\/vendors\/[0-9a-f-]{36}$/);
   await page.getByRole("heading", { level: 1 }).filter({ hasText: name }).waitFor();
 }
+
+/** Runs in the browser: whether an <img> has finished loading a picture with a width. */
+const imageLoaded = (img: unknown) => {
+  const image = img as { complete: boolean; naturalWidth: number };
+  return image.complete && image.naturalWidth > 0;
+};
 
 const vendorRows = () => page.getByRole("table", { name: "Vendors" }).getByTestId("vendor-row");
 
@@ -103,7 +110,7 @@ describe("inventory in the browser", () => {
     const diagram = page.getByRole("img", { name: "Data-flow diagram of OpenAI" });
     await diagram.waitFor();
     await expect
-      .poll(() => diagram.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), {
+      .poll(() => diagram.evaluate(imageLoaded), {
         timeout: 20_000,
       })
       .toBe(true);
@@ -120,7 +127,7 @@ describe("inventory in the browser", () => {
     await page.screenshot({ path: path.join(RESULTS_DIR, "vendor-summary.png"), fullPage: true });
     const pdf = await page.evaluate(
       async (href) => {
-        const res = await fetch(href);
+        const res = await fetch(href ?? "");
         return {
           status: res.status,
           type: res.headers.get("content-type"),
@@ -284,7 +291,9 @@ describe("inventory in the browser", () => {
     await expect.poll(() => rejectedTitle.textContent()).toBe("Rejected rows: 1");
 
     // Nothing was stored by the previews.
-    const before = await page.evaluate(async () => (await (await fetch("/api/vendors")).json()).total);
+    const before = await page.evaluate(
+      async () => ((await (await fetch("/api/vendors")).json()) as { total: number }).total,
+    );
     expect(before).toBe(3);
 
     await page.getByLabel("Skip the 1 rejected row and import the rest").check();
@@ -294,6 +303,81 @@ describe("inventory in the browser", () => {
 
     await page.getByRole("link", { name: "See the vendor list" }).click();
     await waitForRows(["Acme Vectors", "Anthropic", "Cohere", "OpenAI", "Pinecone"]);
+  });
+
+  it("imports an XLSX workbook (binary upload) with every row accepted", async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet("AI vendors");
+    sheet.addRow([
+      "Supplier",
+      "Type",
+      "AI use case",
+      "Data shared",
+      "Industry",
+      "Customer facing",
+      "Decision critical",
+    ]);
+    sheet.addRow([
+      "LangSmith",
+      "observability",
+      "Assistant traces",
+      "Customer data; PII",
+      "General",
+      "no",
+      "no",
+    ]);
+    sheet.addRow(["LangSmith", "observability", "Evaluation runs", "Internal", "General", "no", "no"]);
+    const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
+
+    await page.goto(`${assay.url}/vendors/import`);
+    await page.getByLabel("Spreadsheet (CSV or XLSX, up to 5 MB)").setInputFiles({
+      name: "register.xlsx",
+      mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      buffer: bytes,
+    });
+    await page.getByRole("heading", { name: "Rejected rows: 0" }).waitFor();
+    await expect(page.getByText(/XLSX, sheet “AI vendors” · 2 rows/).count()).resolves.toBe(1);
+    const planned = page.getByRole("table", { name: "Vendors to be created" }).getByRole("row").nth(1);
+    await expect(planned.textContent()).resolves.toMatch(/^2, 3LangSmith/);
+    await page.getByRole("button", { name: "Import 1 vendor" }).click();
+    await page.getByRole("status").filter({ hasText: "Imported 1 vendor with 2 integrations" }).waitFor();
+  });
+
+  it("shows a viewer the inventory without any button that changes it", async () => {
+    const created = await page.evaluate(async () => {
+      const res = await fetch("/api/users", {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "X-CSRF-Token": sessionStorage.getItem("assay.csrf") ?? "",
+        },
+        body: JSON.stringify({
+          email: "viewer@example.com",
+          role: "viewer",
+          password: "viewer password 123",
+        }),
+      });
+      return res.status;
+    });
+    expect(created).toBe(201);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL("**/login");
+    await page.getByLabel("E-mail").fill("viewer@example.com");
+    await page.getByLabel("Password").fill("viewer password 123");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+
+    await page.goto(`${assay.url}/vendors?q=Anthropic`);
+    await waitForRows(["Anthropic"]);
+    await expect(page.getByRole("link", { name: "Add from catalogue" }).count()).resolves.toBe(0);
+    await expect(page.getByRole("link", { name: "Import spreadsheet" }).count()).resolves.toBe(0);
+    await page.getByRole("link", { name: "Anthropic" }).click();
+    await page.getByTestId("tier-card").waitFor();
+    for (const name of ["Add integration", "Override tier", "Edit vendor", "Approve"]) {
+      await expect(page.getByRole("button", { name, exact: true }).count()).resolves.toBe(0);
+    }
+    // The override written earlier is still readable.
+    await expect(page.getByTestId("tier-card").textContent()).resolves.toContain("Board decision");
   });
 });
 
@@ -324,7 +408,7 @@ describe("demo workspace in the browser", () => {
       name: "Data-flow diagram of every AI vendor and integration",
     });
     await expect
-      .poll(() => diagram.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), {
+      .poll(() => diagram.evaluate(imageLoaded), {
         timeout: 30_000,
       })
       .toBe(true);
