@@ -512,6 +512,46 @@ describe("malformed and hostile shapes", () => {
     );
   });
 
+  it("property: random opcode sequences give the same findings at the same offsets however they are split", () => {
+    const ops = [
+      0x28, 0x2e, 0x30, 0x31, 0x32, 0x46, 0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x50, 0x51, 0x52, 0x53, 0x54,
+      0x55, 0x56, 0x58, 0x61, 0x62, 0x63, 0x64, 0x7d, 0x65, 0x67, 0x68, 0x69, 0x6a, 0x6c, 0x5d, 0x6f, 0x70,
+      0x71, 0x72, 0x73, 0x74, 0x29, 0x75, 0x47, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89,
+      0x8a, 0x8b, 0x42, 0x43, 0x8c, 0x8d, 0x8e, 0x8f, 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98,
+    ];
+    const names = [
+      "os",
+      "system",
+      "builtins",
+      "eval",
+      "joblib.numpy_pickle",
+      "NumpyArrayWrapper",
+      "numpy",
+      "dtype",
+      "shape",
+      "f8",
+    ];
+    const token = fc.oneof(
+      fc.constantFrom(...ops).map((o) => [o]),
+      fc.constantFrom(...names).map((n) => [0x8c, n.length, ...new TextEncoder().encode(n)]),
+      fc.tuple(fc.constantFrom(0x4b, 0x71, 0x68), fc.integer({ min: 0, max: 255 })).map(([o, v]) => [o, v]),
+      fc.constantFrom(
+        [0x63, ...new TextEncoder().encode("os\nsystem\n")],
+        [0x8a, 1, 5],
+        [0x80, 4],
+        [0x80, 2],
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 300 }), fc.integer({ min: 1, max: 64 }), (tokens, chunk) => {
+        const bytes = Uint8Array.from(tokens.flat());
+        const at = (fs: ModelFinding[]) => fs.map((f) => `${f.rule}@${f.offset}`);
+        expect(at(scan(bytes, { chunk }).findings)).toEqual(at(scan(bytes).findings));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("property: mutated benign pickles never throw and splitting never changes the result", () => {
     const base = torchStateDictPickle([{ name: "w", key: "0", shape: [2, 2] }]);
     fc.assert(
