@@ -220,6 +220,25 @@ describe("inventory in the browser", () => {
     expect(tierCard).toContain("computed: tier 2");
     expect(tierCard).toContain("Board decision");
 
+    // Edit the vendor: an owner and a fourth party from its subprocessor list.
+    await page.getByRole("button", { name: "Edit vendor" }).click();
+    const editDialog = page.getByRole("dialog", { name: "Edit Anthropic" });
+    // The dialog starts on its first field.
+    await expect(
+      editDialog.getByLabel("Vendor name").evaluate((el) => el === el.ownerDocument.activeElement),
+    ).resolves.toBe(true);
+    await editDialog.getByLabel("Owner").fill("Amara Osei");
+    await editDialog.getByRole("button", { name: "Add subprocessor" }).click();
+    await editDialog.getByLabel("Subprocessor 1 name").fill("Google Cloud");
+    await editDialog.getByLabel("Subprocessor 1 purpose").fill("Hosting");
+    await editDialog.getByLabel("Subprocessor 1 country").fill("us");
+    await editDialog.getByRole("button", { name: "Save vendor" }).click();
+    await editDialog.waitFor({ state: "hidden" });
+    await page.getByText("Google Cloud — Hosting (US)").waitFor();
+    await expect(page.getByRole("heading", { level: 1 }).locator("..").textContent()).resolves.toContain(
+      "owner Amara Osei",
+    );
+
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
     await page.getByRole("link", { name: "Tier 3: 2 vendors" }).waitFor();
     await page.getByRole("link", { name: "Tier 2: 1 vendor" }).waitFor();

@@ -379,6 +379,8 @@ export function IntegrationForm({
                       className="input"
                       required
                       placeholder="owner/name"
+                      pattern="[A-Za-z0-9][\w.\-]*/[\w.\-]+"
+                      title="owner/name, as on the hub"
                       value={m.repo}
                       onChange={(e) => setModel(index, { ...m, repo: e.target.value })}
                     />

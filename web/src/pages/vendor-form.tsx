@@ -13,6 +13,7 @@ interface VendorDraft {
   owner: string;
   trustPortalUrl: string;
   headquartersCountry: string;
+  subprocessors: { name: string; purpose: string; country: string }[];
 }
 
 const draftOf = (v?: Vendor): VendorDraft => ({
@@ -22,6 +23,11 @@ const draftOf = (v?: Vendor): VendorDraft => ({
   owner: v?.owner ?? "",
   trustPortalUrl: v?.trustPortalUrl ?? "",
   headquartersCountry: v?.headquartersCountry ?? "",
+  subprocessors: (v?.subprocessors ?? []).map((s) => ({
+    name: s.name,
+    purpose: s.purpose ?? "",
+    country: s.country ?? "",
+  })),
 });
 
 const orUndefined = (s: string) => s.trim() || undefined;
@@ -48,6 +54,14 @@ export function VendorForm({
         owner: orUndefined(form.owner),
         trustPortalUrl: orUndefined(form.trustPortalUrl),
         headquartersCountry: orUndefined(form.headquartersCountry.toUpperCase()),
+        // The whole list is sent: what is removed here is removed on the vendor.
+        subprocessors: form.subprocessors
+          .filter((s) => s.name.trim())
+          .map((s) => ({
+            name: s.name.trim(),
+            purpose: orUndefined(s.purpose),
+            country: orUndefined(s.country.toUpperCase()),
+          })),
       };
       if (vendor)
         return unwrap(await api.PATCH("/api/vendors/{id}", { params: { path: { id: vendor.id } }, body }));
@@ -138,6 +152,71 @@ export function VendorForm({
           onChange={(e) => set({ headquartersCountry: e.target.value })}
         />
       </Field>
+      <fieldset className="md:col-span-2">
+        <legend className="label">Subprocessors (fourth parties)</legend>
+        <p className="mb-2 text-xs text-slate-500">
+          The vendor's own suppliers that may handle what we send, from its subprocessor list.
+        </p>
+        <div className="space-y-2">
+          {form.subprocessors.map((s, index) => {
+            const setSub = (patch: Partial<VendorDraft["subprocessors"][number]>) =>
+              set({
+                subprocessors: form.subprocessors.map((x, i) => (i === index ? { ...x, ...patch } : x)),
+              });
+            return (
+              // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own until saved.
+              <div key={index} className="grid items-end gap-2 md:grid-cols-[1fr_1fr_6rem_auto]">
+                <Field label={`Subprocessor ${index + 1} name`} htmlFor={`sub-name-${index}`}>
+                  <input
+                    id={`sub-name-${index}`}
+                    className="input"
+                    required
+                    maxLength={200}
+                    value={s.name}
+                    onChange={(e) => setSub({ name: e.target.value })}
+                  />
+                </Field>
+                <Field label={`Subprocessor ${index + 1} purpose`} htmlFor={`sub-purpose-${index}`}>
+                  <input
+                    id={`sub-purpose-${index}`}
+                    className="input"
+                    maxLength={500}
+                    value={s.purpose}
+                    onChange={(e) => setSub({ purpose: e.target.value })}
+                  />
+                </Field>
+                <Field label={`Subprocessor ${index + 1} country`} htmlFor={`sub-country-${index}`}>
+                  <input
+                    id={`sub-country-${index}`}
+                    className="input uppercase"
+                    maxLength={2}
+                    pattern="[A-Za-z]{2}"
+                    value={s.country}
+                    onChange={(e) => setSub({ country: e.target.value })}
+                  />
+                </Field>
+                <button
+                  type="button"
+                  className="btn-danger"
+                  aria-label={`Remove subprocessor ${index + 1}`}
+                  onClick={() => set({ subprocessors: form.subprocessors.filter((_, i) => i !== index) })}
+                >
+                  Remove
+                </button>
+              </div>
+            );
+          })}
+          <button
+            type="button"
+            className="btn-secondary"
+            onClick={() =>
+              set({ subprocessors: [...form.subprocessors, { name: "", purpose: "", country: "" }] })
+            }
+          >
+            Add subprocessor
+          </button>
+        </div>
+      </fieldset>
       <div className="flex items-center gap-2 md:col-span-2">
         <button type="submit" className="btn-primary" disabled={save.isPending}>
           {vendor ? "Save vendor" : "Create vendor"}
