@@ -1,18 +1,6 @@
 import { z } from "zod";
 
-/** The data classes an integration can send to a vendor; the vocabulary of tiering, usage and policy. */
-export const DATA_CLASSES = [
-  "public",
-  "internal",
-  "confidential",
-  "customer_data",
-  "pii",
-  "phi",
-  "payment_data",
-  "credentials",
-  "biometric",
-] as const;
-export type DataClass = (typeof DATA_CLASSES)[number];
+import { DATA_CLASSES } from "./inventory.ts";
 
 /** The catalogue file describing each data class (catalog/data-classes/). */
 export const DataClassCatalogSchema = z.strictObject({

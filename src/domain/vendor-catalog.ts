@@ -7,22 +7,10 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { AppError } from "./errors.ts";
+import { VENDOR_CATEGORIES, type VendorCategory } from "./inventory.ts";
 
-export const VENDOR_CATEGORIES = [
-  "foundation_model_provider",
-  "cloud_ai_platform",
-  "model_hub",
-  "vector_database",
-  "data_platform",
-  "labeling",
-  "observability",
-  "identity",
-  "other",
-] as const;
-export type VendorCategory = (typeof VENDOR_CATEGORIES)[number];
-
-export const TRAINING_USE = ["no", "yes", "opt_out_available", "unknown"] as const;
-export type TrainingUse = (typeof TRAINING_USE)[number];
+// The vocabularies are the inventory's own; re-exported so catalogue readers need one import.
+export { TRAINING_USE, type TrainingUse, VENDOR_CATEGORIES, type VendorCategory } from "./inventory.ts";
 
 export const ZERO_RETENTION_OPTIONS = [
   "available",
