@@ -167,6 +167,12 @@ describe("inventory in the browser", () => {
       tierFilter.getByRole("button", { name: "Tier 3" }).getAttribute("aria-pressed"),
     ).resolves.toBe("true");
 
+    // A filter is a step in the history: Back undoes it.
+    await page.goBack();
+    await waitForRows(["Acme Vectors", "Anthropic", "OpenAI"]);
+    await page.goForward();
+    await waitForRows(["OpenAI"]);
+
     // A shared link opens the same view.
     await page.goto(`${assay.url}/vendors?tier=2&q=a`);
     await waitForRows(["Acme Vectors", "Anthropic"]);

@@ -70,7 +70,8 @@ function VendorList() {
   const search = vendorsRoute.useSearch();
   const navigate = vendorsRoute.useNavigate();
   const onSearch = useCallback(
-    (next: VendorSearch) => void navigate({ search: next, replace: true }),
+    (next: VendorSearch, options?: { replace?: boolean }) =>
+      void navigate({ search: next, replace: options?.replace ?? false }),
     [navigate],
   );
   return <VendorListPage search={search} onSearch={onSearch} />;

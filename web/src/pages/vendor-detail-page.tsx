@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import { api, unwrap } from "../api/client";
@@ -223,6 +223,7 @@ export function reasonText(r: TierResult["reasons"][number]): string {
 function TierCard({ vendorId, version }: { vendorId: string; version: number }) {
   const tier = useQuery({
     queryKey: [...vendorKey(vendorId), "tier", version],
+    placeholderData: keepPreviousData,
     queryFn: async () =>
       unwrap(await api.GET("/api/vendors/{id}/tier", { params: { path: { id: vendorId } } })),
   });
@@ -589,6 +590,7 @@ function AiActCard({
 }) {
   const aiAct = useQuery({
     queryKey: [...vendorKey(vendorId), "ai-act", version],
+    placeholderData: keepPreviousData,
     queryFn: async () =>
       unwrap(await api.GET("/api/vendors/{id}/ai-act", { params: { path: { id: vendorId } } })),
   });

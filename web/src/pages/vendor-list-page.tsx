@@ -84,7 +84,8 @@ export function VendorListPage({
   onSearch,
 }: {
   search: VendorSearch;
-  onSearch: (next: VendorSearch) => void;
+  /** Filters and sorting push a history entry (Back undoes them); typing in the search box replaces. */
+  onSearch: (next: VendorSearch, options?: { replace?: boolean }) => void;
 }) {
   const canWrite = useCanWrite();
   const tiers = splitList<Tier>(search.tier, TIERS);
@@ -109,7 +110,7 @@ export function VendorListPage({
     if (q === search.q) return;
     const timer = setTimeout(() => {
       sent.current = q;
-      onSearch({ ...search, q });
+      onSearch({ ...search, q }, { replace: true });
     }, 300);
     return () => clearTimeout(timer);
   }, [draft, search, onSearch]);
