@@ -11,6 +11,7 @@ import { NpyAnalyzer } from "./npy.ts";
 import { looksLikeOnnx, OnnxAnalyzer } from "./onnx.ts";
 import { isPickleOpcode, PickleWalker } from "./pickle.ts";
 import { SafetensorsAnalyzer } from "./safetensors.ts";
+import { ChatTemplateAnalyzer } from "./tokenizer.ts";
 import type { ByteAnalyzer, ModelFormat } from "./types.ts";
 import { InflatingSink, ZipAnalyzer, type ZipEntryFacts } from "./zip.ts";
 
@@ -70,6 +71,17 @@ export function detectFormat(head: Uint8Array, complete: boolean): DetectedForma
   if (head[0] !== undefined && isPickleOpcode(head[0]) && walksAsPickle(head, complete)) return "pickle";
   if (looksLikeOnnx(head)) return "onnx";
   return "unknown";
+}
+
+/** Text that is a JSON object or a Jinja template (after leading white space), or null. */
+function textKind(head: Uint8Array): "json" | "jinja" | null {
+  let i = 0;
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09))
+    i++;
+  if (head[i] !== 0x7b) return null;
+  const next = head[i + 1];
+  if (next === 0x25 || next === 0x7b || next === 0x23) return "jinja";
+  return "json";
 }
 
 /** Discards bytes: raw tensor data and files of no known format. */
@@ -165,6 +177,12 @@ export function analyzerFor(format: DetectedFormat, place: AnalyzerPlace): ByteA
   }
 }
 
+/** For files of no model format: chat templates in JSON or Jinja text are still checked. */
+function unknownAnalyzer(head: Uint8Array, place: AnalyzerPlace): ByteAnalyzer {
+  const kind = textKind(head);
+  return kind === null ? DISCARD : new ChatTemplateAnalyzer(place, kind);
+}
+
 /** Buffers the first bytes of a stream, detects its format and hands everything on. */
 export class SniffingAnalyzer implements ByteAnalyzer {
   private readonly place: AnalyzerPlace;
@@ -196,7 +214,7 @@ export class SniffingAnalyzer implements ByteAnalyzer {
     ) {
       this.place.ctx.members.push({ name: this.place.member, format });
     }
-    this.inner = analyzerFor(format, this.place);
+    this.inner = format === "unknown" ? unknownAnalyzer(head, this.place) : analyzerFor(format, this.place);
     if (head.length > 0) await this.inner.write(head);
   }
 

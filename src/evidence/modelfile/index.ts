@@ -24,5 +24,6 @@ export {
   scanModelTree,
   type TreeScanOptions,
 } from "./scan.ts";
+export { chatTemplatesOf } from "./tokenizer.ts";
 export * from "./types.ts";
 export { unsafeMemberName } from "./zip.ts";

@@ -472,6 +472,35 @@ describe("GGUF", () => {
   });
 });
 
+describe("chat templates beside the model", () => {
+  const bad = "{% set x = cycler.__init__.__globals__.os.popen('id').read() %}{{ x }}";
+  const ok = "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}";
+
+  it("tokenizer_config.json: a string template or named templates", async () => {
+    const clean = await scan(enc.encode(JSON.stringify({ chat_template: ok, model_max_length: 4096 })), 10);
+    expect(clean.findings).toEqual([]);
+    const single = await scan(enc.encode(JSON.stringify({ chat_template: bad })), 10);
+    expect(rules(single)).toEqual(["tokenizer.chat_template_code"]);
+    const named = await scan(
+      enc.encode(
+        JSON.stringify({
+          chat_template: [
+            { name: "default", template: ok },
+            { name: "tool_use", template: bad },
+          ],
+        }),
+      ),
+    );
+    expect(named.findings[0]?.message).toContain('"tool_use"');
+    expect(named.verdict).toBe("dangerous");
+  });
+
+  it("chat_template.jinja text", async () => {
+    expect(rules(await scan(enc.encode(bad)))).toEqual(["tokenizer.chat_template_code"]);
+    expect((await scan(enc.encode(ok))).findings).toEqual([]);
+  });
+});
+
 describe("Keras", () => {
   const cfg = (layers: unknown[]) =>
     JSON.stringify({ module: "keras", class_name: "Sequential", config: { layers }, registered_name: null });
