@@ -1,10 +1,10 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { imageOnlyPdf } from "../../evidence/fixtures/render-pdf.ts";
 import { buildSoc2ReportPdf, DEFAULT_EXCEPTIONS } from "../../evidence/fixtures/soc2-report-fixture.ts";
+import { runCommand } from "../testing.ts";
 import { registerSoc2Command } from "./soc2.ts";
 
 let dir: string;
@@ -34,25 +34,8 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const program = new Command().exitOverride();
-  registerSoc2Command(program);
-  process.exitCode = undefined;
-  await program.parseAsync(["soc2", ...args], { from: "user" });
-  vi.restoreAllMocks();
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, stdout, stderr };
+function run(args: string[]) {
+  return runCommand(registerSoc2Command, ["soc2", ...args]);
 }
 
 describe("assay soc2", () => {

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { Command } from "commander";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { runCommand } from "../testing.ts";
 import { registerUsageClassifyCommand } from "./usage-classify.ts";
 
 let dir: string;
@@ -30,25 +30,8 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const program = new Command().exitOverride();
-  registerUsageClassifyCommand(program);
-  process.exitCode = undefined;
-  await program.parseAsync(["usage", "classify", ...args], { from: "user" });
-  vi.restoreAllMocks();
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, stdout, stderr };
+function run(args: string[]) {
+  return runCommand(registerUsageClassifyCommand, ["usage", "classify", ...args]);
 }
 
 describe("assay usage classify", () => {

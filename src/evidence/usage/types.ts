@@ -4,18 +4,10 @@
  * confidences) and a SHA-256 of the text, so identical prompts can be recognised without keeping them.
  */
 
-export const DATA_CLASSES = [
-  "public",
-  "internal",
-  "confidential",
-  "customer_data",
-  "pii",
-  "phi",
-  "payment_data",
-  "credentials",
-  "biometric",
-] as const;
-export type DataClass = (typeof DATA_CLASSES)[number];
+// The data classes are the inventory's vocabulary (tiering, policy and usage speak the same words).
+import type { DataClass } from "../../domain/inventory.ts";
+
+export { DATA_CLASSES, type DataClass } from "../../domain/inventory.ts";
 
 export const DETECTION_KINDS = [
   "email",
