@@ -114,6 +114,10 @@ describe("inventory in the browser", () => {
         timeout: 20_000,
       })
       .toBe(true);
+    // What the catalogue says about OpenAI sits beside the record, dated and sourced.
+    const published = await page.getByRole("region", { name: "What OpenAI publishes" }).textContent();
+    expect(published).toContain("Trains on API data");
+    expect(published).toMatch(/as of \d{4}-\d{2}-\d{2}/);
     await page.screenshot({ path: path.join(RESULTS_DIR, "vendor.png"), fullPage: true });
 
     // The one-page summary says the same: tier 3, PHI sent.

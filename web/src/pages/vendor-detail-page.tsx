@@ -4,7 +4,7 @@ import { type FormEvent, useState } from "react";
 import { api, unwrap } from "../api/client";
 import { Dialog } from "../components/dialog";
 import { ErrorNote, Field } from "../components/ui";
-import { StatusBadge, TierBadge } from "../inventory/badges";
+import { Fact, FactMeta, StatusBadge, TierBadge } from "../inventory/badges";
 import { useCanWrite } from "../inventory/permissions";
 import {
   AI_ACT_CLASS_LABELS,
@@ -13,6 +13,7 @@ import {
   type AiIntegration,
   ATTRIBUTE_LABELS,
   CATEGORY_LABELS,
+  type CatalogVendor,
   DATA_CLASS_LABELS,
   DEPLOYMENT_LABELS,
   DOMAIN_LABELS,
@@ -72,9 +73,8 @@ function VendorDetail({ vendor }: { vendor: Vendor }) {
     staleTime: 5 * 60_000,
     enabled: Boolean(vendor.catalogSlug),
   });
-  const services = catalog.data?.items
-    .find((c) => c.slug === vendor.catalogSlug)
-    ?.services.map((s) => s.name);
+  const catalogEntry = catalog.data?.items.find((c) => c.slug === vendor.catalogSlug);
+  const services = catalogEntry?.services.map((s) => s.name);
   // The diagram is an image the browser caches; a new version key after every change redraws it.
   const diagramVersion = integrations.dataUpdatedAt;
   return (
@@ -99,6 +99,7 @@ function VendorDetail({ vendor }: { vendor: Vendor }) {
         <div className="space-y-6">
           <TierCard vendorId={vendor.id} version={diagramVersion} />
           <FactsCard vendor={vendor} />
+          {catalogEntry ? <CatalogFactsCard entry={catalogEntry} /> : null}
         </div>
       </div>
     </>
@@ -778,6 +779,39 @@ function FactsCard({ vendor }: { vendor: Vendor }) {
           </dd>
         </div>
       </dl>
+    </section>
+  );
+}
+
+/** What the vendor publishes, from the catalogue entry it was added from, each fact dated and sourced. */
+function CatalogFactsCard({ entry }: { entry: CatalogVendor }) {
+  return (
+    <section className="card p-5" aria-labelledby="catalog-facts-title">
+      <h2 id="catalog-facts-title" className="text-base font-semibold">
+        What {entry.name} publishes
+      </h2>
+      <p className="text-xs text-slate-500">From the catalogue; check the sources before relying on them.</p>
+      <dl className="mt-2">
+        <Fact label="Trains on API data" fact={entry.trainingOnApiData} />
+        <Fact label="API data retention" fact={entry.apiRetention} />
+        <Fact label="Zero retention" fact={entry.zeroRetention} />
+        <Fact label="BAA (HIPAA)" fact={entry.baa} />
+        <Fact label="Data residency" fact={entry.residencyOptions} />
+        <Fact label="DPA" fact={entry.dpa} />
+        <Fact label="Subprocessor list" fact={entry.subprocessorList} />
+      </dl>
+      <h3 className="mt-2 text-xs font-medium uppercase tracking-wide text-slate-500">
+        Certifications claimed
+      </h3>
+      <ul className="mt-1 space-y-0.5 text-sm">
+        {entry.certifications.map((c) => (
+          <li key={`${c.name}-${c.scope ?? ""}`}>
+            {c.name}
+            <FactMeta asOf={c.asOf} uncertain={c.uncertain} source={c.source} />
+          </li>
+        ))}
+        {entry.certifications.length === 0 ? <li className="italic text-slate-500">none recorded</li> : null}
+      </ul>
     </section>
   );
 }
