@@ -66,6 +66,7 @@ describe("inventory in the browser", () => {
     // Catalogue facts carry their as-of dates and uncertainty.
     const openaiCard = page.getByRole("article", { name: "OpenAI", exact: true });
     await expect(openaiCard.textContent()).resolves.toMatch(/as of \d{4}-\d{2}-\d{2}/);
+    await page.screenshot({ path: path.join(RESULTS_DIR, "catalog.png") });
     await page.getByRole("button", { name: "Add OpenAI", exact: true }).click();
     await page.waitForURL(/\/vendors\/[0-9a-f-]{36}$/);
     await page.getByRole("heading", { level: 1 }).filter({ hasText: "OpenAI" }).waitFor();
