@@ -4,6 +4,7 @@ import { useState } from "react";
 import { api, unwrap } from "../api/client";
 import { EmptyState, ErrorNote, PageHeader } from "../components/ui";
 import { StatusBadge, TierBadge } from "../inventory/badges";
+import { useCanWrite } from "../inventory/permissions";
 import { STATUS_LABELS, STATUSES, TIERS, type Tier, type VendorStatus } from "../inventory/vocabulary";
 import { errorMessage } from "../session";
 
@@ -177,6 +178,7 @@ function CompanyDiagram({ version }: { version: number }) {
 
 function EmptyWorkspace({ isAdmin }: { isAdmin: boolean }) {
   const queryClient = useQueryClient();
+  const canWrite = useCanWrite();
   const [problem, setProblem] = useState<string>();
   const demo = useMutation({
     mutationFn: async () => unwrap(await api.POST("/api/demo")),
@@ -193,9 +195,13 @@ function EmptyWorkspace({ isAdmin }: { isAdmin: boolean }) {
         unreviewed vendors appear here as the inventory grows.
       </p>
       <div className="mt-4 flex flex-wrap justify-center gap-2">
-        <Link to="/vendors/catalog" className="btn-primary">
-          Add a vendor from the catalogue
-        </Link>
+        {canWrite ? (
+          <Link to="/vendors/catalog" className="btn-primary">
+            Add a vendor from the catalogue
+          </Link>
+        ) : (
+          <p className="text-slate-600">An assessor or an admin records the vendors.</p>
+        )}
         {isAdmin ? (
           <button
             type="button"
