@@ -2,7 +2,7 @@
  * Shared vocabulary of the model-file scanner: formats, severities, findings and verdicts.
  */
 
-import type { FindingSeverity } from "../../domain/findings.ts";
+import type { FindingSeverity as PlatformSeverity } from "../../domain/findings.ts";
 
 export const MODEL_FORMATS = [
   "pickle",
@@ -22,8 +22,14 @@ export const MODEL_FORMATS = [
 ] as const;
 export type ModelFormat = (typeof MODEL_FORMATS)[number];
 
-// The platform's one severity scale (src/domain/findings.ts), so scan findings feed assessments as they are.
-export { FINDING_SEVERITIES, type FindingSeverity } from "../../domain/findings.ts";
+/** The platform's one severity scale (src/domain/findings.ts), so scan findings feed assessments as they are. */
+export const FINDING_SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
+export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
+// Checked against the domain's scale at compile time only: a value import would load zod into
+// the CLI's start-up, which the throughput benchmark measures.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type AssertTrue<T extends true> = T;
+export type SeverityScaleMatchesDomain = AssertTrue<Same<FindingSeverity, PlatformSeverity>>;
 
 export const SCAN_VERDICTS = ["safe", "suspicious", "dangerous", "error"] as const;
 export type ScanVerdict = (typeof SCAN_VERDICTS)[number];
