@@ -322,7 +322,9 @@ export const usageIngests = pgTable(
     batchesCommitted: integer("batches_committed").notNull().default(0),
     lines: bigint("lines", { mode: "number" }).notNull().default(0),
     events: bigint("events", { mode: "number" }).notNull().default(0),
+    /** The first skipped lines (line and reason); skippedCount is exact beyond them. */
     skipped: jsonb("skipped").notNull().default([]),
+    skippedCount: bigint("skipped_count", { mode: "number" }).notNull().default(0),
     error: jsonb("error"),
     startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
@@ -384,6 +386,42 @@ export const usageDaily = pgTable(
     requests: bigint("requests", { mode: "number" }).notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.workspaceId, t.day, t.vendor, t.service, t.model, t.modelVersion, t.source, t.dataClass] }),
+    primaryKey({
+      columns: [t.workspaceId, t.day, t.vendor, t.service, t.model, t.modelVersion, t.source, t.dataClass],
+    }),
+  ],
+);
+
+// ---------------------------------------------------------------- findings
+
+/**
+ * A finding raised by a rule over evidence (usage logs, documents, answers). The dedupe key makes a
+ * rerun of the same rule over the same facts update the finding instead of adding another.
+ */
+export const findings = pgTable(
+  "findings",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    vendorId: uuid("vendor_id").references(() => vendors.id, { onDelete: "set null" }),
+    /** What raised it, e.g. "usage". */
+    source: text("source").notNull(),
+    rule: text("rule").notNull(),
+    /** info, low, medium, high, critical. */
+    severity: text("severity").notNull(),
+    title: text("title").notNull(),
+    detail: text("detail").notNull().default(""),
+    evidence: jsonb("evidence").notNull().default({}),
+    /** open → resolved. */
+    status: text("status").notNull().default("open"),
+    dedupeKey: text("dedupe_key").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("findings_dedupe_key").on(t.workspaceId, t.dedupeKey),
+    index("findings_source_idx").on(t.workspaceId, t.source, t.createdAt),
   ],
 );
