@@ -16,18 +16,41 @@ function lintAs(file: string, source: string) {
   const full = path.join(scratch, file);
   mkdirSync(path.dirname(full), { recursive: true });
   writeFileSync(full, source);
-  const run = spawnSync(process.execPath, [BIOME, "lint", "--vcs-enabled=false", file], { cwd: scratch, encoding: "utf8" });
+  const run = spawnSync(process.execPath, [BIOME, "lint", "--vcs-enabled=false", file], {
+    cwd: scratch,
+    encoding: "utf8",
+  });
   rmSync(full);
   return { code: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
 describe("layer boundaries (domain ← evidence ← store ← server/cli)", () => {
   const cases = [
-    { file: "src/domain/probe.ts", source: 'import { openDatabase } from "../store/database.ts";\nexport const x = openDatabase;\n', says: "src/domain holds pure rules" },
-    { file: "src/domain/probe.ts", source: 'import pg from "pg";\nexport const x = pg;\n', says: "src/domain is pure" },
-    { file: "src/evidence/soc2/probe.ts", source: 'import { buildApp } from "../../server/app.ts";\nexport const x = buildApp;\n', says: "src/evidence reads outside formats" },
-    { file: "src/store/probe.ts", source: 'import { buildApp } from "../server/app.ts";\nexport const x = buildApp;\n', says: "src/store owns schema and queries" },
-    { file: "web/src/probe.ts", source: 'import { users } from "../../src/store/schema.ts";\nexport const x = users;\n', says: "the web app talks to the server only through /api" },
+    {
+      file: "src/domain/probe.ts",
+      source: 'import { openDatabase } from "../store/database.ts";\nexport const x = openDatabase;\n',
+      says: "src/domain holds pure rules",
+    },
+    {
+      file: "src/domain/probe.ts",
+      source: 'import pg from "pg";\nexport const x = pg;\n',
+      says: "src/domain is pure",
+    },
+    {
+      file: "src/evidence/soc2/probe.ts",
+      source: 'import { buildApp } from "../../server/app.ts";\nexport const x = buildApp;\n',
+      says: "src/evidence reads outside formats",
+    },
+    {
+      file: "src/store/probe.ts",
+      source: 'import { buildApp } from "../server/app.ts";\nexport const x = buildApp;\n',
+      says: "src/store owns schema and queries",
+    },
+    {
+      file: "web/src/probe.ts",
+      source: 'import { users } from "../../src/store/schema.ts";\nexport const x = users;\n',
+      says: "the web app talks to the server only through /api",
+    },
   ];
 
   for (const c of cases) {
@@ -40,7 +63,17 @@ describe("layer boundaries (domain ← evidence ← store ← server/cli)", () =
   }
 
   it("accepts imports that follow the direction", () => {
-    expect(lintAs("src/store/probe.ts", 'import { AppError } from "../domain/errors.ts";\nexport const x = AppError;\n').code).toBe(0);
-    expect(lintAs("src/server/probe.ts", 'import { openDatabase } from "../store/database.ts";\nexport const x = openDatabase;\n').code).toBe(0);
+    expect(
+      lintAs(
+        "src/store/probe.ts",
+        'import { AppError } from "../domain/errors.ts";\nexport const x = AppError;\n',
+      ).code,
+    ).toBe(0);
+    expect(
+      lintAs(
+        "src/server/probe.ts",
+        'import { openDatabase } from "../store/database.ts";\nexport const x = openDatabase;\n',
+      ).code,
+    ).toBe(0);
   });
 });
