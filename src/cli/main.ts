@@ -11,6 +11,7 @@ import { registerScanCommand } from "./commands/scan.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { registerSoc2Command } from "./commands/soc2.ts";
 import { registerUsageClassifyCommand } from "./commands/usage-classify.ts";
+import { registerUsageIngestCommand } from "./commands/usage-ingest.ts";
 import { registerVendorCommand, registerVendorImportCommands } from "./commands/vendor.ts";
 import { EXIT } from "./exit-codes.ts";
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerScanCommand(program);
   registerSoc2Command(program);
   registerUsageClassifyCommand(program);
+  registerUsageIngestCommand(program);
   return program;
 }
 
