@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildSafetensors, buildTorchZip, PickleBuilder } from "../../evidence/modelfile/corpus.ts";
+import { runCommand } from "../testing.ts";
 import { readFileChunks, registerScanCommand } from "./scan.ts";
 
 let dir: string;
@@ -45,24 +45,8 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const program = new Command().exitOverride();
-  registerScanCommand(program);
-  process.exitCode = undefined;
-  await program.parseAsync(["scan", ...args], { from: "user" });
-  const code = Number(process.exitCode ?? 0);
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
+function run(args: string[]) {
+  return runCommand(registerScanCommand, ["scan", ...args]);
 }
 
 describe("assay scan", () => {
