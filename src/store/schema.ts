@@ -425,3 +425,151 @@ export const findings = pgTable(
     index("findings_source_idx").on(t.workspaceId, t.source, t.createdAt),
   ],
 );
+
+// ---------------------------------------------------------------- assessments
+
+/**
+ * One questionnaire sent to one vendor. The question set is a snapshot taken at creation (the
+ * bank version plus the workspace's custom questions of the tier), so a later bank version or an
+ * edited custom question never changes what this assessment asked. Answers are a jsonb map of
+ * question id → { value, comment?, evidence? }.
+ */
+export const assessments = pgTable(
+  "assessments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    vendorId: uuid("vendor_id")
+      .notNull()
+      .references(() => vendors.id, { onDelete: "cascade" }),
+    tier: smallint("tier").notNull(),
+    bankId: text("bank_id").notNull(),
+    bankVersion: integer("bank_version").notNull(),
+    questions: jsonb("questions").notNull(),
+    answers: jsonb("answers").notNull().default({}),
+    /** draft, sent, in_progress, submitted, under_review, decided. */
+    status: text("status").notNull(),
+    /** approved, approved_with_conditions, rejected. */
+    decision: text("decision"),
+    conditions: jsonb("conditions").notNull().default([]),
+    rationale: text("rationale"),
+    sentOn: date("sent_on", { mode: "string" }),
+    dueDate: date("due_date", { mode: "string" }),
+    submittedOn: date("submitted_on", { mode: "string" }),
+    decidedOn: date("decided_on", { mode: "string" }),
+    nextReviewDue: date("next_review_due", { mode: "string" }),
+    returnedCount: integer("returned_count").notNull().default(0),
+    lastEventOn: date("last_event_on", { mode: "string" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("assessments_vendor_idx").on(t.workspaceId, t.vendorId, t.createdAt),
+    index("assessments_status_idx").on(t.workspaceId, t.status),
+  ],
+);
+
+/** A respondent link: only the SHA-256 of the token is kept; one assessment per link. */
+export const portalLinks = pgTable(
+  "portal_links",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    assessmentId: uuid("assessment_id")
+      .notNull()
+      .references(() => assessments.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("portal_links_token_key").on(t.tokenHash),
+    index("portal_links_assessment_idx").on(t.assessmentId),
+  ],
+);
+
+/** A remediation item planned from an assessment's findings by a template. */
+export const remediationItems = pgTable(
+  "remediation_items",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    assessmentId: uuid("assessment_id")
+      .notNull()
+      .references(() => assessments.id, { onDelete: "cascade" }),
+    vendorId: uuid("vendor_id")
+      .notNull()
+      .references(() => vendors.id, { onDelete: "cascade" }),
+    templateId: text("template_id").notNull(),
+    /** The finding rules the item answers. */
+    rules: text("rules").array().notNull().default(sql`'{}'::text[]`),
+    title: text("title").notNull(),
+    action: text("action").notNull(),
+    responsibleParty: text("responsible_party").notNull(),
+    owner: text("owner"),
+    dueDate: date("due_date", { mode: "string" }).notNull(),
+    /** open, in_progress, closed, risk_accepted. */
+    status: text("status").notNull(),
+    blocking: boolean("blocking").notNull(),
+    severity: text("severity").notNull(),
+    closingEvidence: jsonb("closing_evidence").notNull().default([]),
+    findingIds: jsonb("finding_ids").notNull().default([]),
+    questionIds: jsonb("question_ids").notNull().default([]),
+    evidenceRefs: jsonb("evidence_refs").notNull().default([]),
+    note: text("note"),
+    closedOn: date("closed_on", { mode: "string" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("remediation_items_status_idx").on(t.workspaceId, t.status, t.dueDate),
+    index("remediation_items_vendor_idx").on(t.workspaceId, t.vendorId),
+  ],
+);
+
+/** Questions an admin adds to every new assessment of the tiers they name. */
+export const customQuestions = pgTable(
+  "custom_questions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    questionId: text("question_id").notNull(),
+    data: jsonb("data").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("custom_questions_key").on(t.workspaceId, t.questionId)],
+);
+
+/** Findings and scores of an assessment as they stood on submit and on decision (the trend). */
+export const assessmentAnalyses = pgTable(
+  "assessment_analyses",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    assessmentId: uuid("assessment_id")
+      .notNull()
+      .references(() => assessments.id, { onDelete: "cascade" }),
+    vendorId: uuid("vendor_id")
+      .notNull()
+      .references(() => vendors.id, { onDelete: "cascade" }),
+    /** submit or decision. */
+    reason: text("reason").notNull(),
+    findings: jsonb("findings").notNull(),
+    scores: jsonb("scores").notNull(),
+    overallScore: jsonb("overall_score").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("assessment_analyses_vendor_idx").on(t.workspaceId, t.vendorId, t.createdAt)],
+);
