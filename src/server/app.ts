@@ -11,8 +11,10 @@ import { handleError, problemFor } from "./problem.ts";
 import { newRouter } from "./router.ts";
 import { auditRoutes } from "./routes/audit-routes.ts";
 import { authRoutes } from "./routes/auth-routes.ts";
+import { DOCUMENT_UPLOAD_PATH, documentRoutes, documentUploadLimitBytes } from "./routes/document-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { tokenRoutes } from "./routes/token-routes.ts";
+import { USAGE_UPLOAD_MAX_BYTES, usageRoutes } from "./routes/usage-routes.ts";
 import { userRoutes } from "./routes/user-routes.ts";
 import { vendorImportRoutes } from "./routes/vendor-import-routes.ts";
 import { vendorOutputRoutes } from "./routes/vendor-output-routes.ts";
@@ -87,9 +89,16 @@ export function buildApp(services: Services) {
   // Routes that carry files (base64 in JSON) get their own, larger limit; everything else the JSON one.
   const uploadLimits = new Map([
     ["/api/vendors/import", limitOf(Math.ceil((IMPORT_MAX_BYTES * 4) / 3) + 64 * 1024)],
+    ["/api/usage/ingest", limitOf(USAGE_UPLOAD_MAX_BYTES)],
+    ["/api/vendors/{id}/documents", limitOf(documentUploadLimitBytes())],
   ]);
   const jsonLimit = limitOf(config.jsonBodyLimitBytes);
-  app.use("/api/*", (c, next) => (uploadLimits.get(c.req.path) ?? jsonLimit)(c, next));
+  app.use("/api/*", (c, next) =>
+    (uploadLimits.get(c.req.path.replace(DOCUMENT_UPLOAD_PATH, "/api/vendors/{id}/documents")) ?? jsonLimit)(
+      c,
+      next,
+    ),
+  );
   app.use("/api/*", principalMiddleware(services));
 
   app.route("/", healthRoutes(services, VERSION));
@@ -100,6 +109,8 @@ export function buildApp(services: Services) {
   app.route("/", vendorRoutes(services));
   app.route("/", vendorOutputRoutes(services));
   app.route("/", vendorImportRoutes(services));
+  app.route("/", usageRoutes(services));
+  app.route("/", documentRoutes(services));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",
