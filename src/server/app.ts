@@ -15,7 +15,6 @@ import { DOCUMENT_UPLOAD_PATH, documentRoutes, documentUploadLimitBytes } from "
 import { healthRoutes } from "./routes/health-routes.ts";
 import { tokenRoutes } from "./routes/token-routes.ts";
 import { USAGE_UPLOAD_MAX_BYTES, usageRoutes } from "./routes/usage-routes.ts";
-import { USAGE_UPLOAD_MAX_BYTES, usageRoutes } from "./routes/usage-routes.ts";
 import { userRoutes } from "./routes/user-routes.ts";
 import { vendorImportRoutes } from "./routes/vendor-import-routes.ts";
 import { vendorOutputRoutes } from "./routes/vendor-output-routes.ts";
@@ -91,7 +90,6 @@ export function buildApp(services: Services) {
   const uploadLimits = new Map([
     ["/api/vendors/import", limitOf(Math.ceil((IMPORT_MAX_BYTES * 4) / 3) + 64 * 1024)],
     ["/api/usage/ingest", limitOf(USAGE_UPLOAD_MAX_BYTES)],
-    ["/api/usage/ingest", limitOf(USAGE_UPLOAD_MAX_BYTES)],
     ["/api/vendors/{id}/documents", limitOf(documentUploadLimitBytes())],
   ]);
   const jsonLimit = limitOf(config.jsonBodyLimitBytes);
@@ -111,7 +109,6 @@ export function buildApp(services: Services) {
   app.route("/", vendorRoutes(services));
   app.route("/", vendorOutputRoutes(services));
   app.route("/", vendorImportRoutes(services));
-  app.route("/", usageRoutes(services));
   app.route("/", usageRoutes(services));
   app.route("/", documentRoutes(services));
 
