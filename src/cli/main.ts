@@ -7,6 +7,7 @@ import {
   registerTokenCommand,
   registerUserCommand,
 } from "./commands/admin.ts";
+import { registerDocumentCommand } from "./commands/document.ts";
 import { registerScanCommand } from "./commands/scan.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { registerSoc2Command } from "./commands/soc2.ts";
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerAuditCommand(program);
   registerVendorCommand(program);
   registerVendorImportCommands(program);
+  registerDocumentCommand(program);
   registerScanCommand(program);
   registerSoc2Command(program);
   registerUsageClassifyCommand(program);
