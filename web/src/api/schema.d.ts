@@ -2726,6 +2726,1088 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/usage/ingest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ingest an AI usage log (the raw log as the body, gzip or plain; streamed, up to 2 GiB)
+         * @description The same file (by SHA-256) ingested twice counts once; an ingest that stopped half-way resumes. A malformed line fails the ingest with its line number before anything is stored, unless skipInvalid=true.
+         *
+         *     Requires the `write` permission (roles: admin, assessor).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Name of the log's origin (default: api) */
+                    source?: string;
+                    format?: "auto" | "jsonl" | "csv" | "proxy" | "dns";
+                    fileName?: string;
+                    /** @description Report malformed lines and go on instead of failing the ingest */
+                    skipInvalid?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/octet-stream": string;
+                    "application/x-ndjson": string;
+                    "text/plain": string;
+                    "text/csv": string;
+                    "application/gzip": string;
+                };
+            };
+            responses: {
+                /** @description Ingested, resumed or already ingested */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UsageIngestResult"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Input understood but not acceptable */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/usage/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Requests per vendor, service, model, source or data class over the last days, from the daily rollups
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                    groupBy?: "vendor" | "service" | "model" | "source" | "dataClass";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Summary */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UsageSummary"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/usage/summary.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The usage summary as CSV, for the audit pack
+         * @description Requires the `export` permission (roles: admin, assessor, auditor).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                    groupBy?: "vendor" | "service" | "model" | "source" | "dataClass";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/usage/trend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Requests per day (every day of the period), optionally for one vendor
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                    /** @description Catalogue slug of one vendor */
+                    vendor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Daily counts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UsageTrend"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/usage/ingests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest usage-log ingests with their status and progress
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Ingests */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UsageIngestList"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/usage/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Findings from usage logs: shadow AI, unapproved vendors, undeclared data classes, residency, new model versions
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "open" | "resolved";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Findings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UsageFindingList"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The vendor's documents, newest first
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    type?: components["schemas"]["DocumentType"];
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of documents */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DocumentPage"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Upload a document for the vendor: the raw file is the body, its details are query parameters
+         * @description Send the file's bytes as the request body (any Content-Type but multipart; application/octet-stream is fine). The type is detected from the bytes, never the name; PDF, Word, Markdown, text, JSON, HTML, PNG, JPEG and XLSX are accepted. Identical bytes are stored once. Bodies over ASSAY_DOCUMENT_LIMIT_BYTES (default 50 MB) are refused with 413 while they stream. The reader for the document type runs at once; a file it cannot read is kept with analysisStatus `failed` and the reason.
+         *
+         *     Requires the `write` permission (roles: admin, assessor).
+         */
+        post: {
+            parameters: {
+                query: {
+                    type: components["schemas"]["DocumentType"];
+                    title?: string;
+                    /** @description The file's name, shown and used on download */
+                    fileName?: string;
+                    issuedOn?: string;
+                    /** @description Defaults to the expiry read from an ISO certificate */
+                    expiresOn?: string;
+                    questionId?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            responses: {
+                /** @description Stored and analysed */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Document"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Documents across all vendors, newest first
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    vendorId?: string;
+                    type?: components["schemas"]["DocumentType"];
+                    /** @description Search in title and file name */
+                    q?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of documents */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DocumentPage"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/expiring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Documents that expire within `days` (default 60) and those already expired, soonest first
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Expiring */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            asOf: string;
+                            days: number;
+                            items: components["schemas"]["Document"][];
+                        };
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One document: details, extracted facts and findings
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The document */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Document"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a document (its bytes go when no other document has the same content)
+         * @description Requires the `write` permission (roles: admin, assessor).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a document's title, type, dates or question
+         * @description Requires the `write` permission (roles: admin, assessor).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DocumentPatch"];
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Document"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/documents/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the document's bytes, re-hashed first: bytes that no longer match their SHA-256 are never served
+         * @description Requires the `export` permission (roles: admin, assessor, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file, as an attachment */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/{id}/analyze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read the document again with the reader for its type
+         * @description Requires the `write` permission (roles: admin, assessor).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Analysed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Document"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3285,6 +4367,189 @@ export interface components {
              * @default false
              */
             skipRejected: boolean;
+        };
+        UsageIngestResult: {
+            /** Format: uuid */
+            ingestId: string;
+            /** @enum {string} */
+            outcome: "ingested" | "resumed" | "already_ingested";
+            fileSha256: string;
+            source: string;
+            format: string;
+            lines: number;
+            events: number;
+            batchesCommitted: number;
+            skippedCount: number;
+            skipped: {
+                line: number;
+                code: string;
+                reason: string;
+            }[];
+            findings: components["schemas"]["UsageFinding"][];
+            createdVendors: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                catalogSlug: string;
+            }[];
+        };
+        UsageFinding: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            vendorId: string | null;
+            vendorName: string | null;
+            rule: string;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            title: string;
+            detail: string;
+            evidence: {
+                [key: string]: unknown;
+            };
+            status: string;
+            createdAt: string;
+            updatedAt: string;
+        };
+        UsageSummary: {
+            days: number;
+            from: string;
+            to: string;
+            /** @enum {string} */
+            groupBy: "vendor" | "service" | "model" | "source" | "dataClass";
+            totalRequests: number;
+            rows: {
+                key: string | null;
+                modelVersion?: string | null;
+                label: string | null;
+                requests: number;
+                byDataClass: {
+                    public?: number;
+                    internal?: number;
+                    confidential?: number;
+                    customer_data?: number;
+                    pii?: number;
+                    phi?: number;
+                    payment_data?: number;
+                    credentials?: number;
+                    biometric?: number;
+                };
+            }[];
+            sentences: {
+                vendor: string;
+                vendorName: string;
+                requests: number;
+                pii: number;
+                sentence: string;
+            }[];
+        };
+        UsageTrend: {
+            from: string;
+            to: string;
+            vendor: string | null;
+            points: {
+                day: string;
+                requests: number;
+                byDataClass: {
+                    public?: number;
+                    internal?: number;
+                    confidential?: number;
+                    customer_data?: number;
+                    pii?: number;
+                    phi?: number;
+                    payment_data?: number;
+                    credentials?: number;
+                    biometric?: number;
+                };
+            }[];
+        };
+        UsageIngestList: {
+            items: components["schemas"]["UsageIngest"][];
+        };
+        UsageIngest: {
+            /** Format: uuid */
+            id: string;
+            source: string;
+            fileName: string | null;
+            fileSha256: string;
+            format: string;
+            status: string;
+            batchesCommitted: number;
+            lines: number;
+            events: number;
+            skippedCount: number;
+            skipped: {
+                line: number;
+                code: string;
+                reason: string;
+            }[];
+            error: {
+                code: string;
+                message?: string;
+            } | null;
+            startedAt: string;
+            finishedAt: string | null;
+        };
+        UsageFindingList: {
+            items: components["schemas"]["UsageFinding"][];
+        };
+        Document: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            vendorId: string | null;
+            vendorName: string | null;
+            questionId: string | null;
+            type: components["schemas"]["DocumentType"];
+            title: string;
+            fileName: string;
+            sha256: string;
+            size: number;
+            mediaType: string;
+            issuedOn: string | null;
+            expiresOn: string | null;
+            expiry: {
+                /** @enum {string} */
+                state: "none" | "valid" | "expiring" | "expired";
+                daysLeft: number | null;
+            };
+            uploadedBy: string;
+            uploadedVia: string;
+            /** @enum {string} */
+            analysisStatus: "pending" | "done" | "failed" | "not_applicable";
+            analysisError: string | null;
+            /** @description What the reader for the type found: SOC 2 report facts, certificate, DPA clauses or model card sections; each fact with `page` and `quote`. */
+            analysis?: unknown;
+            findings: components["schemas"]["EvidenceFinding"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @enum {string} */
+        DocumentType: "soc2_type1" | "soc2_type2" | "soc3" | "bridge_letter" | "iso27001" | "iso42001" | "dpa" | "baa" | "contract" | "no_training_confirmation" | "model_card" | "pentest_summary" | "incident_response_plan" | "subprocessor_list" | "insurance_certificate" | "other";
+        EvidenceFinding: {
+            rule: string;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            title: string;
+            detail: string;
+            page?: number;
+            quote?: string;
+        };
+        DocumentPage: {
+            items: components["schemas"]["Document"][];
+            total: number;
+            nextCursor: string | null;
+        };
+        DocumentPatch: {
+            title?: string;
+            type?: components["schemas"]["DocumentType"];
+            /** Format: date */
+            issuedOn?: string | null;
+            /** Format: date */
+            expiresOn?: string | null;
+            questionId?: string | null;
         };
     };
     responses: never;
