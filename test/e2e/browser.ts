@@ -35,11 +35,21 @@ export interface ServedAssay {
 /** Runs the real `assay serve --build-web` on a fresh data folder and a free port, as a user would. */
 export async function serveAssay(): Promise<ServedAssay> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "assay-e2e-"));
-  const child = spawn(process.execPath, [path.join(ROOT, "src/cli/main.ts"), "serve", "--build-web", "--json"], {
-    cwd: ROOT,
-    env: { ...process.env, ASSAY_DATA_DIR: dataDir, ASSAY_PORT: "0", ASSAY_LOG_LEVEL: "warn", DATABASE_URL: "" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, "src/cli/main.ts"), "serve", "--build-web", "--json"],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ASSAY_DATA_DIR: dataDir,
+        ASSAY_PORT: "0",
+        ASSAY_LOG_LEVEL: "warn",
+        DATABASE_URL: "",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   let err = "";
   child.stderr?.on("data", (d) => {

@@ -34,7 +34,18 @@ describe("web shell", () => {
 
     // Every lifecycle area is in the navigation.
     const nav = page.getByRole("navigation", { name: "Main" });
-    for (const area of ["Dashboard", "Vendors", "Assessments", "Evidence", "Models", "Usage", "Monitoring", "Audit pack", "Settings", "Users"]) {
+    for (const area of [
+      "Dashboard",
+      "Vendors",
+      "Assessments",
+      "Evidence",
+      "Models",
+      "Usage",
+      "Monitoring",
+      "Audit pack",
+      "Settings",
+      "Users",
+    ]) {
       await expect(nav.getByRole("link", { name: area, exact: true }).count()).resolves.toBe(1);
     }
 
@@ -55,7 +66,10 @@ describe("web shell", () => {
     await page.getByLabel("Role", { exact: true }).selectOption("auditor");
     await page.getByLabel("Initial password").fill("auditor password 123");
     await page.getByRole("button", { name: "Create user" }).click();
-    await page.getByRole("status").filter({ hasText: "auditor@example.com can now sign in as auditor" }).waitFor();
+    await page
+      .getByRole("status")
+      .filter({ hasText: "auditor@example.com can now sign in as auditor" })
+      .waitFor();
     const row = page.getByTestId("user-row-auditor@example.com");
     await row.waitFor();
     await expect(row.textContent()).resolves.toContain("Outside Auditor");
