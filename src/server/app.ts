@@ -9,6 +9,7 @@ import { apiDocsRoutes } from "./api-docs.ts";
 import type { Services } from "./context.ts";
 import { handleError, problemFor } from "./problem.ts";
 import { newRouter } from "./router.ts";
+import { assessmentRoutes } from "./routes/assessment-routes.ts";
 import { auditRoutes } from "./routes/audit-routes.ts";
 import { authRoutes } from "./routes/auth-routes.ts";
 import { DOCUMENT_UPLOAD_PATH, documentRoutes, documentUploadLimitBytes } from "./routes/document-routes.ts";
@@ -111,6 +112,7 @@ export function buildApp(services: Services) {
   app.route("/", vendorImportRoutes(services));
   app.route("/", usageRoutes(services));
   app.route("/", documentRoutes(services));
+  app.route("/", assessmentRoutes(services));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",
