@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { and, asc, eq, gt, notExists, sql } from "drizzle-orm";
+import { and, asc, eq, gt, ne, sql } from "drizzle-orm";
 import { AppError } from "../domain/errors.ts";
 import type { Db } from "./database.ts";
 import { blobs, documents } from "./schema.ts";
@@ -59,8 +59,10 @@ async function writeBlobFile(dir: string, sha256: string, bytes: Uint8Array): Pr
 
 /**
  * Stores bytes under their SHA-256 in the workspace, once: a second call with the same bytes
- * finds the row and writes nothing. Run it inside the transaction that writes the row referring
- * to the blob; the file write (with ASSAY_BLOB_DIR) is idempotent, so the row is the commit point.
+ * finds the row and writes nothing new. Run it inside the transaction that writes the row
+ * referring to the blob. The upsert locks the blob row, so a concurrent deletion of the last
+ * document using the same bytes either finishes first (and the row is written anew) or waits and
+ * then sees the new reference; the file (with ASSAY_BLOB_DIR) is written while the lock is held.
  */
 export async function putBlob(
   tx: Db,
@@ -70,8 +72,7 @@ export async function putBlob(
   location: BlobLocation = {},
 ): Promise<{ sha256: string; size: number; created: boolean }> {
   const sha256 = sha256Hex(bytes);
-  if (location.dir) await writeBlobFile(location.dir, sha256, bytes);
-  const inserted = await tx
+  const [row] = await tx
     .insert(blobs)
     .values({
       workspaceId,
@@ -80,9 +81,12 @@ export async function putBlob(
       mediaType,
       content: location.dir ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length),
     })
-    .onConflictDoNothing()
-    .returning({ sha256: blobs.sha256 });
-  return { sha256, size: bytes.length, created: inserted.length > 0 };
+    .onConflictDoUpdate({ target: [blobs.workspaceId, blobs.sha256], set: { size: sql`excluded.size` } })
+    // xmax is 0 on a freshly inserted row version and set when the upsert updated an existing one.
+    .returning({ created: sql<boolean>`(xmax = 0)`, inFolder: sql<boolean>`(content IS NULL)` });
+  if (!row) throw new AppError("INTERNAL", "The blob row was not written.");
+  if (location.dir && row.inFolder) await writeBlobFile(location.dir, sha256, bytes);
+  return { sha256, size: bytes.length, created: row.created };
 }
 
 function mismatch(sha256: string, actual: string | null): AppError {
@@ -135,41 +139,42 @@ export async function readBlob(
 }
 
 /**
- * Deletes the workspace's blob row when no document refers to it any more. Returns true when the
- * row went; the caller removes the file after its transaction commits (`removeBlobFile`).
+ * Deletes the workspace's blob row when no document refers to it any more, and its file when no
+ * other workspace keeps the same bytes. Run it in the transaction that deleted the document: the
+ * blob row is locked first, so an upload of the same bytes running at the same time either waits
+ * for this to finish or is seen as a reference (each statement reads what has committed).
  */
 export async function deleteBlobIfUnreferenced(
   tx: Db,
   workspaceId: string,
   sha256: string,
+  location: BlobLocation = {},
 ): Promise<boolean> {
-  const deleted = await tx
-    .delete(blobs)
-    .where(
-      and(
-        eq(blobs.workspaceId, workspaceId),
-        eq(blobs.sha256, sha256),
-        notExists(
-          tx
-            .select({ one: sql`1` })
-            .from(documents)
-            .where(and(eq(documents.workspaceId, workspaceId), eq(documents.sha256, sha256))),
-        ),
-      ),
-    )
-    .returning({ sha256: blobs.sha256 });
-  return deleted.length > 0;
-}
-
-/** Removes a blob's file when no workspace has a row for the hash any more. */
-export async function removeBlobFile(db: Db, sha256: string, location: BlobLocation): Promise<void> {
-  if (!location.dir) return;
-  const [still] = await db
-    .select({ sha256: blobs.sha256 })
+  const mine = and(eq(blobs.workspaceId, workspaceId), eq(blobs.sha256, sha256));
+  const [locked] = await tx
+    .select({ inFolder: sql<boolean>`(${blobs.content} IS NULL)` })
     .from(blobs)
-    .where(eq(blobs.sha256, sha256))
+    .where(mine)
+    .for("update");
+  if (!locked) return false;
+  const [referenced] = await tx
+    .select({ id: documents.id })
+    .from(documents)
+    .where(and(eq(documents.workspaceId, workspaceId), eq(documents.sha256, sha256)))
     .limit(1);
-  if (!still) await rm(blobPath(location.dir, sha256), { force: true });
+  if (referenced) return false;
+  await tx.delete(blobs).where(mine);
+  if (location.dir && locked.inFolder) {
+    const [elsewhere] = await tx
+      .select({ sha256: blobs.sha256 })
+      .from(blobs)
+      .where(and(eq(blobs.sha256, sha256), ne(blobs.workspaceId, workspaceId)))
+      .limit(1);
+    // Removed before commit: should the commit fail, the row survives without its file, which
+    // `assay document verify` reports and the next upload of the same bytes repairs.
+    if (!elsewhere) await rm(blobPath(location.dir, sha256), { force: true });
+  }
+  return true;
 }
 
 /** One stored blob as checked by `verifyBlobs`. */

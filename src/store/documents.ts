@@ -7,14 +7,7 @@ import { addDays, daysBetween, type EvidenceFinding, isIsoDate, joinPages } from
 import { checkDocument, DEFAULT_MAX_DOCUMENT_BYTES, readDocumentText } from "../evidence/sniff/index.ts";
 import { analyzeSoc2Text } from "../evidence/soc2/index.ts";
 import { type Actor, recordAudit } from "./audit-log.ts";
-import {
-  type BlobLocation,
-  deleteBlobIfUnreferenced,
-  putBlob,
-  readBlob,
-  removeBlobFile,
-  sha256Hex,
-} from "./blob-store.ts";
+import { type BlobLocation, deleteBlobIfUnreferenced, putBlob, readBlob, sha256Hex } from "./blob-store.ts";
 import type { Db } from "./database.ts";
 import { getVendorRow, today } from "./inventory.ts";
 import { documents, vendors } from "./schema.ts";
@@ -547,10 +540,10 @@ export async function deleteDocument(
   actor: Actor,
   location: BlobLocation = {},
 ): Promise<void> {
-  const { sha256, blobDeleted } = await db.transaction(async (tx) => {
+  await db.transaction(async (tx) => {
     const before = await getDocumentRow(tx, workspaceId, id);
     await tx.delete(documents).where(eq(documents.id, id));
-    const blobDeleted = await deleteBlobIfUnreferenced(tx, workspaceId, before.doc.sha256);
+    const blobDeleted = await deleteBlobIfUnreferenced(tx, workspaceId, before.doc.sha256, location);
     await recordAudit(tx, {
       workspaceId,
       actor,
@@ -565,9 +558,7 @@ export async function deleteDocument(
         blobDeleted,
       },
     });
-    return { sha256: before.doc.sha256, blobDeleted };
   });
-  if (blobDeleted) await removeBlobFile(db, sha256, location);
 }
 
 /**
