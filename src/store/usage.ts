@@ -5,6 +5,12 @@
  * data classes, residency, new model versions).
  */
 import { createHash } from "node:crypto";
+import { once } from "node:events";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
@@ -15,7 +21,6 @@ import type { FindingSeverity } from "../domain/findings.ts";
 import type { VendorCatalogEntry } from "../domain/vendor-catalog.ts";
 import type { CsvColumnMapping } from "../evidence/usage/parse.ts";
 import { readUsageLog, usageLineAppError } from "../evidence/usage/read.ts";
-import { createDailyRollup } from "../evidence/usage/summary.ts";
 import type { DataClass, UsageEvent, UsageFormat, UsageLineError } from "../evidence/usage/types.ts";
 import { DATA_CLASSES } from "../evidence/usage/types.ts";
 import { type Actor, recordAudit } from "./audit-log.ts";
@@ -53,6 +58,11 @@ export interface UsageIngestOptions {
   onProgress?: (progress: UsageIngestProgress) => void;
   /** Called after each committed batch (CLI verbose output). */
   onBatch?: (batch: { number: number; lastLine: number; events: number }) => void;
+  /**
+   * How the embedded database loads a batch: `json` (INSERT … SELECT FROM json_to_recordset) or
+   * `copy` (COPY FROM '/dev/blob'). bench/usage-ingest.ts measures both; the default is the faster.
+   */
+  pgliteLoad?: "json" | "copy";
 }
 
 export type UsageFindingRule =
@@ -118,14 +128,12 @@ function bump<K>(map: Map<K, number>, key: K, n = 1): void {
   map.set(key, (map.get(key) ?? 0) + n);
 }
 
-function addFacts(facts: TrafficFacts, event: UsageEvent): void {
+function addFacts(facts: TrafficFacts, event: EventRow): void {
   if (event.vendor === null) return;
   const t = trafficOf(facts, event.vendor);
   t.requests++;
   if (event.region !== null) bump(t.regions, event.region);
-  const seen = new Set<DataClass>();
-  for (const d of event.detections) seen.add(d.dataClass);
-  for (const c of seen) bump(t.classes, c);
+  for (const c of event.dataClasses) bump(t.classes, c);
   if (event.model !== null && event.modelVersion !== null)
     bump(t.models, `${event.model}\u0000${event.modelVersion}`);
 }
@@ -218,19 +226,41 @@ interface RollupJson {
   requests: number;
 }
 
-function rollupRows(events: UsageEvent[], source: string): RollupJson[] {
-  const rollup = createDailyRollup();
-  for (const e of events) rollup.add(e.source === null ? { ...e, source } : e);
-  return rollup.rows().map((r) => ({
-    day: r.day,
-    vendor: r.vendor ?? "",
-    service: r.service ?? "",
-    model: r.model ?? "",
-    model_version: r.modelVersion ?? "",
-    source: r.source ?? source,
-    data_class: r.dataClass ?? "",
-    requests: r.requests,
-  }));
+/**
+ * Daily rollup rows of a batch: every request in its group's "" row and once in the row of each
+ * class it carried (the same rule as createDailyRollup, over stored rows).
+ */
+function rollupRows(events: EventRow[]): RollupJson[] {
+  const rows = new Map<string, RollupJson>();
+  for (const e of events) {
+    const day = e.occurredAt.slice(0, 10);
+    for (const dataClass of ["", ...e.dataClasses]) {
+      const group = [
+        day,
+        e.vendor ?? "",
+        e.service ?? "",
+        e.model ?? "",
+        e.modelVersion ?? "",
+        e.source,
+        dataClass,
+      ];
+      const key = group.join("\u0000");
+      const row = rows.get(key);
+      if (row) row.requests++;
+      else
+        rows.set(key, {
+          day,
+          vendor: e.vendor ?? "",
+          service: e.service ?? "",
+          model: e.model ?? "",
+          model_version: e.modelVersion ?? "",
+          source: e.source,
+          data_class: dataClass,
+          requests: 1,
+        });
+    }
+  }
+  return [...rows.values()];
 }
 
 interface BatchToCommit {
@@ -281,14 +311,26 @@ async function writeBatchBody(query: Query, batch: BatchToCommit, insertEvents: 
   ]);
 }
 
-/** PGlite: one multi-row INSERT … SELECT FROM json_to_recordset per batch, in one transaction. */
-async function commitBatchPglite(database: Database, batch: BatchToCommit): Promise<void> {
+/** PGlite: the batch's events as one INSERT … SELECT FROM json_to_recordset or one COPY from a blob, in one transaction. */
+async function commitBatchPglite(
+  database: Database,
+  batch: BatchToCommit,
+  load: "json" | "copy",
+): Promise<void> {
   const client = database.pglite;
   if (client === undefined) throw new AppError("INTERNAL", "embedded database handle missing");
   await client.transaction(async (tx) => {
     const query: Query = (text, params) => tx.query(text, params);
     await writeBatchBody(query, batch, async () => {
-      await query(EVENTS_FROM_JSON, [batch.workspaceId, batch.ingestId, JSON.stringify(batch.events)]);
+      if (load === "copy") {
+        await tx.query(
+          `COPY usage_events (${EVENT_COLUMNS.join(", ")}) FROM '/dev/blob' WITH (FORMAT csv)`,
+          [],
+          { blob: new Blob([eventsAsCsv(batch)]) },
+        );
+      } else {
+        await query(EVENTS_FROM_JSON, [batch.workspaceId, batch.ingestId, JSON.stringify(batch.events)]);
+      }
     });
   });
 }
@@ -329,7 +371,7 @@ function eventsAsCsv(batch: BatchToCommit): string {
       csvText(e.contentHash),
       ",",
       // Data class names are fixed identifiers, safe inside an array literal.
-      `{${e.dataClasses.join(",")}}`,
+      `"{${e.dataClasses.join(",")}}"`,
       ",",
       csvText(JSON.stringify(e.detections)),
       ",",
@@ -368,10 +410,10 @@ async function commitBatchPostgres(database: Database, batch: BatchToCommit): Pr
   }
 }
 
-function commitBatch(database: Database, batch: BatchToCommit): Promise<void> {
+function commitBatch(database: Database, batch: BatchToCommit, pgliteLoad: "json" | "copy"): Promise<void> {
   return database.engine === "postgres"
     ? commitBatchPostgres(database, batch)
-    : commitBatchPglite(database, batch);
+    : commitBatchPglite(database, batch, pgliteLoad);
 }
 
 // ---------------------------------------------------------------- ingestion
@@ -410,9 +452,7 @@ export async function ingestUsageLog(
   open: () => AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   options: UsageIngestOptions,
 ): Promise<UsageIngestResult> {
-  const { db } = database;
   const source = options.source?.trim() || "default";
-  const batchEvents = Math.max(1, Math.floor(options.batchEvents ?? DEFAULT_USAGE_BATCH_EVENTS));
   const readOptions = {
     catalog: options.catalog,
     format: options.format ?? "auto",
@@ -422,28 +462,70 @@ export async function ingestUsageLog(
     ...(options.csvMapping === undefined ? {} : { csvMapping: options.csvMapping }),
   } as const;
 
-  // Pass 1: the file's identity and, when malformed lines must fail the run, every line checked.
+  // Pass 1: the file's identity, every line parsed and classified once, and the results (classes,
+  // counts, hashes; never prompt text) spooled to a private temporary file that pass 2 loads. A
+  // malformed line fails the run here, before anything is committed, unless skipInvalid.
   const hash = createHash("sha256");
   const format = readOptions.format;
   const report = (phase: UsageIngestProgress["phase"], inputBytes: number, events: number, batches: number) =>
     options.onProgress?.({ phase, inputBytes, events, batchesCommitted: batches });
-  if (options.skipInvalid) {
-    let bytes = 0;
-    for await (const chunk of hashing(open(), hash)) {
-      bytes += chunk.length;
-      report("check", bytes, 0, 0);
-    }
-  } else {
-    let events = 0;
-    for await (const batch of readUsageLog(hashing(open(), hash), readOptions)) {
-      for (const r of batch.records) {
-        if (!r.ok) throw usageLineAppError(r.error);
-        events++;
+  const spoolDir = await mkdtemp(join(tmpdir(), "assay-ingest-"));
+  try {
+    const spoolPath = join(spoolDir, "records.ndjson");
+    const spool = createWriteStream(spoolPath, { mode: 0o600 });
+    let inputTotal = 0;
+    try {
+      let parsed = 0;
+      for await (const batch of readUsageLog(hashing(open(), hash), readOptions)) {
+        const parts: string[] = [];
+        for (const r of batch.records) {
+          if (!r.ok) {
+            if (!options.skipInvalid) throw usageLineAppError(r.error);
+            parts.push(JSON.stringify({ error: r.error }));
+          } else {
+            parts.push(JSON.stringify(toEventRow(r.event, source)));
+            parsed++;
+          }
+        }
+        if (parts.length > 0 && !spool.write(`${parts.join("\n")}\n`)) await once(spool, "drain");
+        report("check", batch.inputBytes, parsed, 0);
+        inputTotal = batch.inputBytes;
       }
-      report("check", batch.inputBytes, events, 0);
+    } finally {
+      spool.end();
+      await once(spool, "close");
     }
+    return await loadSpooled(database, workspaceId, {
+      spoolPath,
+      inputTotal,
+      fileSha256: hash.digest("hex"),
+      format,
+      source,
+      options,
+    });
+  } finally {
+    await rm(spoolDir, { recursive: true, force: true });
   }
-  const fileSha256 = hash.digest("hex");
+}
+
+async function loadSpooled(
+  database: Database,
+  workspaceId: string,
+  spooled: {
+    spoolPath: string;
+    inputTotal: number;
+    fileSha256: string;
+    format: string;
+    source: string;
+    options: UsageIngestOptions;
+  },
+): Promise<UsageIngestResult> {
+  const { spoolPath, inputTotal, fileSha256, format, source, options } = spooled;
+  const spoolBytes = Math.max(1, (await stat(spoolPath)).size);
+  const { db } = database;
+  const batchEvents = Math.max(1, Math.floor(options.batchEvents ?? DEFAULT_USAGE_BATCH_EVENTS));
+  const report = (inputBytes: number, events: number, batches: number) =>
+    options.onProgress?.({ phase: "load", inputBytes, events, batchesCommitted: batches });
 
   const [existing] = await db
     .select()
@@ -499,18 +581,22 @@ export async function ingestUsageLog(
   let events = ingest.events;
   let batches = ingest.batchesCommitted;
   let lastLine = resumeAfterLine;
-  let pending: UsageEvent[] = [];
+  let pending: EventRow[] = [];
   const flush = async () => {
     if (pending.length === 0 && lastLine === ingest.lines) return;
-    await commitBatch(database, {
-      workspaceId,
-      ingestId,
-      events: pending.map((e) => toEventRow(e, source)),
-      rollups: rollupRows(pending, source),
-      lastLine,
-      skipped,
-      skippedCount,
-    });
+    await commitBatch(
+      database,
+      {
+        workspaceId,
+        ingestId,
+        events: pending,
+        rollups: rollupRows(pending),
+        lastLine,
+        skipped,
+        skippedCount,
+      },
+      options.pgliteLoad ?? "json",
+    );
     events += pending.length;
     batches++;
     ingest.lines = lastLine;
@@ -518,22 +604,29 @@ export async function ingestUsageLog(
     pending = [];
   };
   try {
-    for await (const batch of readUsageLog(open(), readOptions)) {
-      for (const r of batch.records) {
-        const line = r.ok ? r.event.line : r.error.line;
-        if (line <= resumeAfterLine) continue;
-        if (!r.ok) {
-          if (!options.skipInvalid) throw usageLineAppError(r.error);
-          skippedCount++;
-          if (skipped.length < MAX_SKIPPED_KEPT) skipped.push(r.error);
-        } else {
-          pending.push(r.event);
-          addFacts(facts, r.event);
-        }
-        lastLine = Math.max(lastLine, line);
-        if (pending.length >= batchEvents) await flush();
+    const input = createReadStream(spoolPath, { highWaterMark: 1 << 20 });
+    let bytesRead = 0;
+    input.on("data", (chunk) => {
+      bytesRead += chunk.length;
+    });
+    for await (const text of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+      if (text.length === 0) continue;
+      const record = JSON.parse(text) as EventRow | { error: UsageLineError };
+      if ("error" in record) {
+        if (record.error.line <= resumeAfterLine) continue;
+        skippedCount++;
+        if (skipped.length < MAX_SKIPPED_KEPT) skipped.push(record.error);
+        lastLine = Math.max(lastLine, record.error.line);
+      } else {
+        if (record.line <= resumeAfterLine) continue;
+        pending.push(record);
+        addFacts(facts, record);
+        lastLine = Math.max(lastLine, record.line);
       }
-      report("load", batch.inputBytes, events + pending.length, batches);
+      if (pending.length >= batchEvents) {
+        await flush();
+        report(Math.round((bytesRead / spoolBytes) * inputTotal), events, batches);
+      }
     }
     await flush();
   } catch (error) {

@@ -1,0 +1,129 @@
+/**
+ * Benchmark: end-to-end ingest of a generated JSONL usage log (about 5 % of prompts with sensitive
+ * data) into the database (check pass, batches of events and daily rollups, findings), against the
+ * bare parse + classify of the same file with readUsageLog, measured in the same run.
+ *
+ *   node bench/usage-ingest.ts                                # 100,000 events, embedded database
+ *   USAGE_BENCH_EVENTS=1000000 node bench/usage-ingest.ts
+ *   DATABASE_URL=postgres://… node bench/usage-ingest.ts      # also PostgreSQL (COPY)
+ *   USAGE_BENCH_WORKERS=2 USAGE_BENCH_BATCH=10000 node bench/usage-ingest.ts
+ *
+ * The embedded runs load batches both ways (json_to_recordset and COPY FROM '/dev/blob') so the
+ * faster one can be the default. The log goes to bench/out/ (git-ignored) and is deleted afterwards.
+ */
+import { once } from "node:events";
+import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { createRandom, generateUsageLine } from "../src/evidence/usage/corpus.ts";
+import { readUsageLog } from "../src/evidence/usage/read.ts";
+import { loadRepoCatalog } from "../src/evidence/usage/test-catalog.ts";
+import { SYSTEM_ACTOR } from "../src/store/audit-log.ts";
+import { type Database, openDatabase } from "../src/store/database.ts";
+import { openTestDatabase } from "../src/store/testing.ts";
+import { ingestUsageLog } from "../src/store/usage.ts";
+import { ensureDefaultWorkspace } from "../src/store/workspaces.ts";
+
+const count = Number(process.env.USAGE_BENCH_EVENTS ?? 100_000);
+const workers = Number(process.env.USAGE_BENCH_WORKERS ?? 0);
+const batchEvents = Number(process.env.USAGE_BENCH_BATCH ?? 5000);
+const outDir = join(import.meta.dirname, "out");
+const file = join(outDir, `usage-ingest-${count}.jsonl`);
+const catalog = loadRepoCatalog();
+
+async function generate(): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
+  const out = createWriteStream(file);
+  const rng = createRandom(7);
+  let buffer: string[] = [];
+  for (let i = 0; i < count; i++) {
+    buffer.push(generateUsageLine(rng, i, 0.05).line);
+    if (buffer.length === 2000) {
+      if (!out.write(`${buffer.join("\n")}\n`)) await once(out, "drain");
+      buffer = [];
+    }
+  }
+  if (buffer.length > 0) out.write(`${buffer.join("\n")}\n`);
+  out.end();
+  await once(out, "finish");
+}
+
+let peakRss = 0;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 50);
+
+async function timed<T>(body: () => Promise<T>): Promise<{ seconds: number; value: T; peakMb: number }> {
+  peakRss = process.memoryUsage().rss;
+  const start = performance.now();
+  const value = await body();
+  const seconds = (performance.now() - start) / 1000;
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  return { seconds, value, peakMb: Math.round(peakRss / 1024 / 1024) };
+}
+
+async function baseline(): Promise<number> {
+  let events = 0;
+  for await (const batch of readUsageLog(createReadStream(file, { highWaterMark: 1 << 20 }), {
+    catalog,
+    format: "jsonl",
+    workers,
+  })) {
+    events += batch.records.length;
+  }
+  return events;
+}
+
+async function ingestInto(database: Database, pgliteLoad: "json" | "copy"): Promise<number> {
+  const workspaceId = await ensureDefaultWorkspace(database.db);
+  const result = await ingestUsageLog(
+    database,
+    workspaceId,
+    () => createReadStream(file, { highWaterMark: 1 << 20 }),
+    { catalog, actor: SYSTEM_ACTOR, source: "bench", format: "jsonl", workers, batchEvents, pgliteLoad },
+  );
+  if (result.events !== count) throw new Error(`ingested ${result.events} of ${count} events`);
+  return result.events;
+}
+
+await generate();
+const mb = statSync(file).size / 1024 / 1024;
+console.log(`log: ${count} events, ${mb.toFixed(1)} MB, workers ${workers}, batch ${batchEvents} events`);
+
+const base = await timed(baseline);
+const baseRate = count / base.seconds;
+console.log(
+  `baseline readUsageLog parse+classify: ${base.seconds.toFixed(2)} s, ${Math.round(baseRate)} events/s, peak RSS ${base.peakMb} MB`,
+);
+
+const report = (name: string, r: { seconds: number; peakMb: number }, target: number) => {
+  const rate = count / r.seconds;
+  console.log(
+    `${name}: ${r.seconds.toFixed(2)} s, ${Math.round(rate)} events/s (target ${target}), ` +
+      `${(r.seconds / base.seconds).toFixed(2)}x the baseline time, peak RSS ${r.peakMb} MB`,
+  );
+};
+
+for (const load of ["copy", "json"] as const) {
+  const database = await openDatabase(
+    { dataDir: "", databaseUrl: undefined },
+    { command: "bench", inMemory: true },
+  );
+  try {
+    report(`embedded (PGlite, ${load})`, await timed(() => ingestInto(database, load)), 20_000);
+  } finally {
+    await database.close();
+  }
+}
+
+if (process.env.DATABASE_URL) {
+  process.env.ASSAY_TEST_DB = "postgres";
+  const database = await openTestDatabase();
+  try {
+    report("PostgreSQL (COPY)", await timed(() => ingestInto(database, "json")), 100_000);
+  } finally {
+    await database.close();
+  }
+}
+
+clearInterval(sampler);
+rmSync(file, { force: true });
