@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCertificatePdf } from "../../src/evidence/fixtures/certificate-fixture.ts";
@@ -9,7 +12,7 @@ import { buildSoc2ReportPdf } from "../../src/evidence/fixtures/soc2-report-fixt
 import { addDays } from "../../src/evidence/pdf/index.ts";
 import { sha256Hex } from "../../src/store/blob-store.ts";
 import { auditLog, blobs } from "../../src/store/schema.ts";
-import { buildUser, type Client, setupAdmin, startTestServer, type TestServer } from "./harness.ts";
+import { buildUser, Client, setupAdmin, startTestServer, type TestServer } from "./harness.ts";
 
 const LIMIT = 3 * 1024 * 1024;
 
@@ -284,7 +287,7 @@ describe("reading, changing and deleting", () => {
     });
     expect(res.status).toBe(404);
   });
-  // Last in the file: the server closes a connection it refused mid-body, and the client pool may reuse it.
+  // Last against this server: it closes a connection it refused mid-body, and the client pool may reuse it.
   it("refuses a body over the limit with 413, whether its length is declared or it streams", async () => {
     const big = new Uint8Array(LIMIT + 1).fill(0x41);
     const declared = await upload(assessor, big, { type: "other" });
@@ -301,5 +304,73 @@ describe("reading, changing and deleting", () => {
     const streamed = await upload(assessor, endless, { type: "other" });
     expect(streamed.status).toBe(413);
     expect(sent).toBeLessThan(8 * LIMIT);
+  });
+});
+
+describe("documents kept in a blob folder (ASSAY_BLOB_DIR)", () => {
+  let folderServer: TestServer;
+  let writer: Client;
+  let folder: string;
+
+  beforeAll(async () => {
+    folder = await mkdtemp(path.join(tmpdir(), "assay-api-blobs-"));
+    const before = process.env.ASSAY_BLOB_DIR;
+    process.env.ASSAY_BLOB_DIR = folder;
+    try {
+      folderServer = await startTestServer();
+    } finally {
+      if (before === undefined) delete process.env.ASSAY_BLOB_DIR;
+      else process.env.ASSAY_BLOB_DIR = before;
+    }
+    await setupAdmin(folderServer);
+    writer = (await buildUser(folderServer, "assessor")).client;
+  });
+  afterAll(async () => {
+    await folderServer.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it("writes the bytes under their hash, serves them verified, and refuses them once the file changes", async () => {
+    const vendor = await new Client(folderServer.url, { bearer: writer.bearer ?? "" }).json<{ id: string }>(
+      "POST",
+      "/api/vendors",
+      { name: "Folder Vendor", category: "other" },
+    );
+    const bytes = plainTextPdf([["A no-training confirmation kept in the blob folder."]]);
+    const res = await fetch(
+      `${folderServer.url}/api/vendors/${vendor.body.id}/documents?type=no_training_confirmation&fileName=letter.pdf`,
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${writer.bearer}`, "content-type": "application/pdf" },
+        body: bytes,
+      },
+    );
+    expect(res.status).toBe(201);
+    const doc = (await res.json()) as Doc;
+    const file = path.join(folder, doc.sha256.slice(0, 2), doc.sha256);
+    expect(sha256Hex(await readFile(file))).toBe(doc.sha256);
+    const [row] = await folderServer.server.services.db
+      .select({ content: blobs.content })
+      .from(blobs)
+      .where(eq(blobs.sha256, doc.sha256));
+    expect(row?.content).toBeNull();
+
+    const get = () =>
+      fetch(`${folderServer.url}/api/documents/${doc.id}/content`, {
+        headers: { authorization: `Bearer ${writer.bearer}` },
+      });
+    const good = await get();
+    expect(Buffer.from(await good.arrayBuffer()).equals(Buffer.from(bytes))).toBe(true);
+    await writeFile(file, "changed on disk");
+    const bad = await get();
+    expect(bad.status).toBe(500);
+    expect(((await bad.json()) as { code: string }).code).toBe("DOCUMENT_HASH_MISMATCH");
+
+    const removed = await fetch(`${folderServer.url}/api/documents/${doc.id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${writer.bearer}` },
+    });
+    expect(removed.status).toBe(204);
+    expect(await readFile(file).catch(() => null)).toBeNull();
   });
 });
