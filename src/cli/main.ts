@@ -7,6 +7,7 @@ import {
   registerTokenCommand,
   registerUserCommand,
 } from "./commands/admin.ts";
+import { registerAssessmentCommand } from "./commands/assessment.ts";
 import { registerDocumentCommand } from "./commands/document.ts";
 import { registerScanCommand } from "./commands/scan.ts";
 import { registerServeCommand } from "./commands/serve.ts";
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerVendorCommand(program);
   registerVendorImportCommands(program);
   registerDocumentCommand(program);
+  registerAssessmentCommand(program);
   registerScanCommand(program);
   registerSoc2Command(program);
   registerUsageClassifyCommand(program);
