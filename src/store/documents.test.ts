@@ -325,3 +325,39 @@ describe("expiry and upload streams", () => {
     expect(pulled).toBeLessThan(20);
   });
 });
+
+describe("random uploads", () => {
+  it("either refuses bytes with a document error or stores them so that they read back identical", async () => {
+    const refusals = new Set(["DOCUMENT_TYPE_UNSUPPORTED", "ARCHIVE_UNSAFE", "DOCUMENT_TOO_LARGE"]);
+    const bytesArb = fc.oneof(
+      fc.uint8Array({ minLength: 0, maxLength: 2048 }),
+      fc.string({ maxLength: 1500 }).map((t) => new TextEncoder().encode(t)),
+      fc.uint8Array({ maxLength: 1024 }).map((b) => Buffer.concat([Buffer.from("%PDF-1.7\n"), b])),
+    );
+    const typeArb = fc.constantFrom("dpa", "iso27001", "soc2_type2", "model_card", "other") as fc.Arbitrary<
+      Parameters<typeof addDocument>[2]["type"]
+    >;
+    await fc.assert(
+      fc.asyncProperty(bytesArb, typeArb, async (bytes, type) => {
+        let stored: Awaited<ReturnType<typeof addDocument>>;
+        try {
+          stored = await addDocument(
+            database.db,
+            workspaceId,
+            { vendorId, type, bytes, uploadedVia: "api" },
+            SYSTEM_ACTOR,
+            inDb,
+          );
+        } catch (error) {
+          expect(isAppError(error) && refusals.has(error.code)).toBe(true);
+          return;
+        }
+        expect(["done", "failed", "not_applicable"]).toContain(stored.analysisStatus);
+        const back = await readDocumentContent(database.db, workspaceId, stored.id);
+        expect(Buffer.compare(back.bytes, Buffer.from(bytes))).toBe(0);
+        expect(stored.sha256).toBe(sha256Hex(bytes));
+      }),
+      { numRuns: 40 },
+    );
+  });
+});

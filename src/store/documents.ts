@@ -212,7 +212,8 @@ const NOTHING_TO_READ: DocumentAnalysisResult = {
 /**
  * Runs the reader for the document's type on its bytes (SOC 2 reports, ISO certificates, DPAs,
  * contracts and BAAs, model cards) and judges ages on `asOf`. A file the reader cannot read (no
- * text layer, a broken or hostile PDF) gives status `failed` with the reason, not an error.
+ * text layer, a broken or hostile PDF, even a reader failing unexpectedly) gives status `failed`
+ * with the reason, never an error.
  */
 export async function analyzeDocumentBytes(
   type: DocumentType,
@@ -261,12 +262,15 @@ export async function analyzeDocumentBytes(
       }
     }
   } catch (error) {
-    if (!isAppError(error)) throw error;
+    // A reader that breaks on a hostile file must not lose the upload: the file is kept and the
+    // failure recorded. Expected refusals carry their own message; anything else is named only.
     return {
       status: "failed",
-      analysis: { errorCode: error.code },
+      analysis: { errorCode: isAppError(error) ? error.code : "INTERNAL" },
       findings: [],
-      error: error.message,
+      error: isAppError(error)
+        ? error.message
+        : `The ${reader} reader stopped with an unexpected error (${error instanceof Error ? error.name : "unknown"}).`,
       issuedOn: null,
       expiresOn: null,
     };
