@@ -177,11 +177,13 @@ function toSummary(row: AssessmentRow, vendorName: string): AssessmentSummary {
   };
 }
 
-async function getRow(db: Db, workspaceId: string, id: string): Promise<AssessmentRow> {
-  const [row] = await db
+/** One assessment row; `lock` (inside a transaction) holds it against concurrent writers until commit. */
+async function getRow(db: Db, workspaceId: string, id: string, lock = false): Promise<AssessmentRow> {
+  const query = db
     .select()
     .from(assessments)
     .where(and(eq(assessments.workspaceId, workspaceId), eq(assessments.id, id)));
+  const [row] = lock ? await query.for("update") : await query;
   if (!row) throw new AppError("ASSESSMENT_NOT_FOUND", "No such assessment.", { details: { id } });
   return row;
 }
@@ -558,7 +560,10 @@ export async function savePortalAnswers(
   answers: Answers,
 ): Promise<PortalQuestionnaire> {
   const { row, actor } = await resolvePortal(db, token);
-  await db.transaction((tx) => saveAnswers(tx, row, answers, actor, "assessment.answers.save", false));
+  await db.transaction(async (tx) => {
+    const current = await getRow(tx, row.workspaceId, row.id, true);
+    await saveAnswers(tx, current, answers, actor, "assessment.answers.save", false);
+  });
   return portalQuestionnaire(db, token);
 }
 
@@ -581,10 +586,11 @@ export async function submitPortalAnswers(db: Db, token: string): Promise<Portal
   const { row, actor } = await resolvePortal(db, token);
   await db.transaction(async (tx) => {
     const on = today();
-    await applyEvent(tx, row, { type: "submit", on }, actor);
+    const current = await getRow(tx, row.workspaceId, row.id, true);
+    await applyEvent(tx, current, { type: "submit", on }, actor);
     const submitted = await getRow(tx, row.workspaceId, row.id);
     await applyEvent(tx, submitted, { type: "begin_review", on }, actor);
-    await snapshotAnalysis(tx, row, answersOf(row), "submit");
+    await snapshotAnalysis(tx, current, answersOf(current), "submit");
   });
   return portalQuestionnaire(db, token);
 }
@@ -713,7 +719,7 @@ export async function decideAssessment(
     throw new AppError("VALIDATION_FAILED", `Unknown decision ${String(input.decision)}.`);
   }
   await db.transaction(async (tx) => {
-    const row = await getRow(tx, workspaceId, id);
+    const row = await getRow(tx, workspaceId, id, true);
     if (row.status !== "under_review") {
       throw new AppError(
         "ASSESSMENT_STATE_INVALID",
@@ -1274,7 +1280,7 @@ export async function importAssessmentXlsx(
   const row = await getRow(db, workspaceId, id);
   const imported = await readQuestionnaireWorkbook(bytes, { assessmentId: id, questions: questionsOf(row) });
   await db.transaction(async (tx) => {
-    const current = await getRow(tx, workspaceId, id);
+    const current = await getRow(tx, workspaceId, id, true);
     await saveAnswers(tx, current, imported, actor, "assessment.answers.import", true);
   });
   return getAssessment(db, workspaceId, id);

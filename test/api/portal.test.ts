@@ -139,6 +139,18 @@ describe("portal answering", () => {
     expect(view.status).toBe("under_review");
   });
 
+  it("keeps both of two drafts saved at the same moment", async () => {
+    const g = await sentAssessment("Soylent Embeddings");
+    const results = await Promise.all([
+      put(g.token, { q01: { value: "none" } }),
+      put(g.token, { q05: { value: 24 } }),
+      put(g.token, { q03: { value: "no" } }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    const view = (await (await get(g.token)).json()) as Portal;
+    expect(Object.keys(view.answers).sort()).toEqual(["q01", "q03", "q05"]);
+  });
+
   it("keeps the token out of the request log", async () => {
     const f = await sentAssessment("Pied Piper Compression");
     await get(f.token);
