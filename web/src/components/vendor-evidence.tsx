@@ -153,21 +153,54 @@ function FindingList({ findings }: { findings: Finding[] }) {
   );
 }
 
+function stringList(x: unknown): string[] | null {
+  return Array.isArray(x) && x.every((v) => typeof v === "string") ? (x as string[]) : null;
+}
+
+/** Readers that check for expected parts (model cards) list what is present and what is missing. */
+function PresenceList({ analysis }: { analysis: unknown }) {
+  if (typeof analysis !== "object" || analysis === null) return null;
+  const present = stringList((analysis as { present?: unknown }).present);
+  const missing = stringList((analysis as { missing?: unknown }).missing);
+  if (!present && !missing) return null;
+  return (
+    <dl className="grid gap-2 text-sm sm:grid-cols-2">
+      <div>
+        <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Present</dt>
+        <dd>{present && present.length > 0 ? present.map(humanLabel).join(", ") : "—"}</dd>
+      </div>
+      <div>
+        <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Missing</dt>
+        <dd className={missing && missing.length > 0 ? "text-red-700" : ""}>
+          {missing && missing.length > 0 ? missing.map(humanLabel).join(", ") : "nothing"}
+        </dd>
+      </div>
+    </dl>
+  );
+}
+
 function FactList({ analysis }: { analysis: unknown }) {
   const facts = quotedFacts(analysis);
-  if (facts.length === 0) return null;
   return (
-    <dl className="grid gap-3 sm:grid-cols-2" aria-label="Extracted facts">
-      {facts.map((f) => (
-        <div key={`${f.label}|${f.page}|${f.quote}`} className="rounded-md border border-slate-200 px-3 py-2">
-          <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{f.label}</dt>
-          <dd className="text-sm text-slate-900">
-            {f.value} <span className="text-xs text-slate-500">(page {f.page})</span>
-          </dd>
-          <dd className="mt-1 text-xs italic text-slate-600">“{f.quote}”</dd>
-        </div>
-      ))}
-    </dl>
+    <div className="space-y-3">
+      <PresenceList analysis={analysis} />
+      {facts.length === 0 ? null : (
+        <dl className="grid gap-3 sm:grid-cols-2" aria-label="Extracted facts">
+          {facts.map((f) => (
+            <div
+              key={`${f.label}|${f.page}|${f.quote}`}
+              className="rounded-md border border-slate-200 px-3 py-2"
+            >
+              <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{f.label}</dt>
+              <dd className="text-sm text-slate-900">
+                {f.value} <span className="text-xs text-slate-500">(page {f.page})</span>
+              </dd>
+              <dd className="mt-1 text-xs italic text-slate-600">“{f.quote}”</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </div>
   );
 }
 
@@ -271,7 +304,11 @@ export function DocumentCard({
           </section>
           <section>
             <h4 className="mb-2 text-sm font-semibold text-slate-800">Extracted facts</h4>
-            <FactList analysis={document.analysis} />
+            {document.analysisStatus === "done" ? (
+              <FactList analysis={document.analysis} />
+            ) : (
+              <p className="text-sm text-slate-500">{STATUS_TEXT[document.analysisStatus]}.</p>
+            )}
           </section>
         </div>
       ) : null}
