@@ -1,5 +1,7 @@
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isAppError } from "../domain/errors.ts";
+import { readUsageLog } from "../evidence/usage/read.ts";
 import { loadRepoCatalog } from "../evidence/usage/test-catalog.ts";
 import { SYSTEM_ACTOR } from "./audit-log.ts";
 import type { Database } from "./database.ts";
@@ -252,5 +254,49 @@ describe("usage findings", () => {
     expect(residency?.vendorId).toBe(vendor.id);
     expect(result.findings.find((f) => f.rule === "undeclared_data_class")?.evidence.dataClass).toBe("pii");
     expect(result.findings.find((f) => f.rule === "model_version_new")?.evidence.version).toBe("2024-08-06");
+  });
+});
+
+describe("loading hostile text", () => {
+  it("stores actors and models with quotes, commas, backslashes and newlines exactly, by either load path", async () => {
+    const hostile = fc.string({
+      unit: fc.constantFrom("a", '"', ",", "\\", "\n", "\r", "{", "}", "é", " ", "\t"),
+      maxLength: 12,
+    });
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(hostile, { minLength: 1, maxLength: 6 }),
+        fc.constantFrom("json", "copy"),
+        async (actors, load) => {
+          round++;
+          const lines = actors.map((actor, i) =>
+            JSON.stringify({
+              timestamp: daysAgo(1),
+              url: "https://api.openai.com/v1/chat/completions",
+              model: `m${round}-${i}`,
+              user: actor,
+              prompt: `round ${round} line ${i}`,
+            }),
+          );
+          const result = await ingestUsageLog(
+            database,
+            workspaceId,
+            file(lines),
+            options({ pgliteLoad: load as "json" | "copy" }),
+          );
+          const { rows } = (await database.db.execute(
+            `SELECT actor FROM usage_events WHERE ingest_id = '${result.ingestId}' ORDER BY line`,
+          )) as unknown as { rows: Array<{ actor: string | null }> };
+          // The reader is the oracle: what it parsed is what must be stored, byte for byte.
+          const parsed: Array<string | null> = [];
+          for await (const batch of readUsageLog(file(lines)(), { catalog, format: "jsonl" }))
+            for (const r of batch.records) if (r.ok) parsed.push(r.event.actor);
+          expect(parsed).toHaveLength(actors.length);
+          expect(rows.map((r) => r.actor)).toEqual(parsed);
+        },
+      ),
+      { numRuns: 12 },
+    );
   });
 });
