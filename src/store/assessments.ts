@@ -437,6 +437,36 @@ export async function revokePortalLinks(
   });
 }
 
+/**
+ * Sends a questionnaire under review back to the vendor for clarification (in_progress again),
+ * optionally with a new due date; the live portal link then lasts until that date plus the grace.
+ */
+export async function returnToVendor(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  input: { reason: string; dueDate?: CalendarDate | undefined },
+  settings: SendSettings,
+  actor: Actor,
+): Promise<AssessmentDetail> {
+  await db.transaction(async (tx) => {
+    const row = await getRow(tx, workspaceId, id, true);
+    const state = await applyEvent(
+      tx,
+      row,
+      { type: "return_to_vendor", on: today(), reason: input.reason, dueDate: input.dueDate },
+      actor,
+    );
+    if (state.dueDate !== null) {
+      await tx
+        .update(portalLinks)
+        .set({ expiresAt: expiryOf(state.dueDate, settings.graceDays) })
+        .where(and(eq(portalLinks.assessmentId, id), isNull(portalLinks.revokedAt)));
+    }
+  });
+  return getAssessment(db, workspaceId, id);
+}
+
 // ---------------------------------------------------------------- the portal
 
 /** What the respondent sees: this one questionnaire, nothing of the workspace. */

@@ -1,8 +1,10 @@
 import { eq } from "drizzle-orm";
 import ExcelJS from "exceljs";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addBusinessDays } from "../../src/domain/business-days.ts";
-import { portalLinks } from "../../src/store/schema.ts";
+import { normalizeAnswers } from "../../src/store/assessments.ts";
+import { assessments, portalLinks } from "../../src/store/schema.ts";
 import { buildUser, type Client, setupAdmin, startTestServer, type TestServer } from "./harness.ts";
 
 let t: TestServer;
@@ -431,7 +433,7 @@ describe("spreadsheet round-trip over HTTP", () => {
     expect(imported.body.answers.q20).toEqual(answers.q20);
 
     // A number question answered with words: the problem names the sheet and the cell.
-    const row = (sheet?.getColumn(1).values ?? []).findIndex((v) => v === "q05");
+    const row = (sheet?.getColumn(1).values ?? []).indexOf("q05");
     if (sheet) sheet.getCell(`F${row}`).value = "two days";
     const broken = Buffer.from(await wb.xlsx.writeBuffer());
     const rejected = await assessor.json<{
@@ -494,4 +496,146 @@ describe("portal link administration", () => {
     expect(rows).toHaveLength(2);
     for (const r of rows) expect(r.tokenHash).not.toContain("assay_portal_");
   });
+});
+
+describe("return to vendor and rejection", () => {
+  it("returns a questionnaire for clarification, takes new answers, and a rejection plans nothing", async () => {
+    const { vendorId, assessment, token } = await createAndSend(2);
+    const put = (answers: unknown) =>
+      fetch(`${t.url}/api/portal/${token}/answers`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ answers }),
+      });
+    expect((await put(RED_FLAG_ANSWERS)).status).toBe(200);
+    expect((await fetch(`${t.url}/api/portal/${token}/submit`, { method: "POST" })).status).toBe(200);
+
+    const newDue = addBusinessDays(TODAY(), 5);
+    const returned = await assessor.json<Assessment & { returnedCount: number }>(
+      "POST",
+      `/api/assessments/${assessment.id}/return`,
+      { reason: "Please name the models and versions in q08.", dueDate: newDue },
+    );
+    expect(returned.status).toBe(200);
+    expect(returned.body).toMatchObject({ status: "in_progress", dueDate: newDue, returnedCount: 1 });
+    expect(
+      (await put({ q08: { value: "Model X version 3 hosted by us, fine-tuned in-house" } })).status,
+    ).toBe(200);
+    expect((await fetch(`${t.url}/api/portal/${token}/submit`, { method: "POST" })).status).toBe(200);
+
+    const rejected = await assessor.json<{ assessment: Assessment; remediation: Remediation[] }>(
+      "POST",
+      `/api/assessments/${assessment.id}/decision`,
+      { decision: "rejected", note: "No model documentation and SOC 2 offered instead of answers." },
+    );
+    expect(rejected.status).toBe(200);
+    expect(rejected.body.remediation).toEqual([]);
+    expect(rejected.body.assessment).toMatchObject({
+      decision: "rejected",
+      nextReviewDue: null,
+      conditions: [],
+    });
+    const vendor = await viewer.json<{ status: string }>("GET", `/api/vendors/${vendorId}`);
+    expect(vendor.body.status).toBe("rejected");
+    const history = await viewer.json<{ items: { reason: string }[] }>(
+      "GET",
+      `/api/vendors/${vendorId}/assessment-history`,
+    );
+    expect(history.body.items.map((h) => h.reason)).toEqual(["submit", "submit", "decision"]);
+    const again = await assessor.json("POST", `/api/assessments/${assessment.id}/return`, {
+      reason: "Too late for that now.",
+    });
+    expect(again.status).toBe(409);
+  });
+});
+
+describe("spreadsheet round-trip property over HTTP", () => {
+  type Q = {
+    id: string;
+    answerType: string;
+    allowedValues?: string[];
+    options?: { value: string }[];
+    naAllowed?: boolean;
+  };
+  const safeText = fc.string({
+    unit: fc.constantFrom(..."ab Z9.,;=-\n\té漢".split("")),
+    minLength: 1,
+    maxLength: 40,
+  });
+  const item = fc.string({ unit: fc.constantFrom(..."ab9-_#".split("")), minLength: 1, maxLength: 12 });
+  function answerValueArb(q: Q): fc.Arbitrary<unknown> {
+    const options = (q.options ?? []).map((o) => o.value);
+    switch (q.answerType) {
+      case "yes_no_partial_na":
+        return fc.constantFrom("yes", "no", "partial", ...(q.naAllowed ? ["na"] : []));
+      case "single_choice":
+        return fc.constantFrom(...options);
+      case "multi_choice":
+        return fc.subarray(options, { minLength: 1 });
+      case "number":
+        return fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e9, noNaN: true, noDefaultInfinity: true }));
+      case "date":
+        return fc.constantFrom("2024-02-29", "2026-11-22", "1999-12-31");
+      case "file":
+        return fc.array(item, { minLength: 1, maxLength: 3 });
+      default:
+        return safeText;
+    }
+  }
+
+  it("random valid answers → export → import give the same answers", async () => {
+    const custom = await admin.json("POST", "/api/questions/custom", {
+      id: "c-hosting",
+      section: "D",
+      text: "Which hosting providers run the service?",
+      answerType: "multi_choice",
+      options: [
+        { value: "aws", label: "AWS" },
+        { value: "gcp", label: "Google Cloud" },
+      ],
+      dimension: "infrastructure",
+      tiers: [2],
+    });
+    expect(custom.status).toBe(201);
+    const vendorId = await buildVendor(2);
+    const created = await assessor.json<Assessment>("POST", "/api/assessments", { vendorId });
+    const id = created.body.id;
+    const questions = created.body.questions as Q[];
+    expect(questions.at(-1)?.id).toBe("c-hosting");
+    const answersArb = fc
+      .subarray(questions)
+      .chain((qs) =>
+        fc.tuple(
+          ...qs.map((q) =>
+            fc
+              .record(
+                {
+                  value: fc.option(answerValueArb(q), { nil: null }),
+                  comment: safeText,
+                  evidence: fc.array(item, { minLength: 1, maxLength: 2 }),
+                },
+                { requiredKeys: ["value"] },
+              )
+              .map((a) => [q.id, a] as const),
+          ),
+        ),
+      )
+      .map((pairs) => Object.fromEntries(pairs));
+    const { db } = t.server.services;
+    await fc.assert(
+      fc.asyncProperty(answersArb, async (answers) => {
+        await db.update(assessments).set({ answers }).where(eq(assessments.id, id));
+        const res = await auditor.request("GET", `/api/assessments/${id}/export.xlsx`);
+        expect(res.status).toBe(200);
+        const file = Buffer.from(await res.arrayBuffer());
+        await db.update(assessments).set({ answers: {} }).where(eq(assessments.id, id));
+        const imported = await assessor.json<Assessment>("POST", `/api/assessments/${id}/import`, {
+          contentBase64: file.toString("base64"),
+        });
+        expect(imported.status).toBe(200);
+        expect(imported.body.answers).toEqual(normalizeAnswers(answers as never));
+      }),
+      { numRuns: 8 },
+    );
+  }, 120_000);
 });

@@ -20,6 +20,7 @@ import {
   listRemediation,
   readSendSettings,
   reissuePortalLink,
+  returnToVendor,
   revokePortalLinks,
   sendAssessment,
   updateRemediation,
@@ -238,6 +239,32 @@ const routes = {
       ...problemResponses(400, 401, 403, 404),
     },
   }),
+  returnToVendor: defineRoute({
+    method: "post",
+    path: "/api/assessments/{id}/return",
+    tags: ["assessments"],
+    summary: "Send a questionnaire under review back to the vendor for clarification",
+    access: "write",
+    request: {
+      params: IdParamSchema,
+      body: json(
+        z
+          .strictObject({
+            reason: z
+              .string()
+              .trim()
+              .min(10, { error: "say what needs clarifying in at least 10 characters" })
+              .max(2000),
+            dueDate: CalendarDateSchema.optional(),
+          })
+          .openapi("AssessmentReturn"),
+      ),
+    },
+    responses: {
+      200: ok(AssessmentDetailSchema, "The assessment, in progress again"),
+      ...problemResponses(400, 401, 403, 404, 409, 415),
+    },
+  }),
   analysis: defineRoute({
     method: "get",
     path: "/api/assessments/{id}/analysis",
@@ -452,6 +479,20 @@ export function assessmentRoutes(services: Services) {
     .openapi(routes.revoke, async (c) => {
       const p = principalOf(c);
       return c.json(await revokePortalLinks(db, p.workspaceId, c.req.valid("param").id, p.actor), 200);
+    })
+    .openapi(routes.returnToVendor, async (c) => {
+      const p = principalOf(c);
+      return c.json(
+        await returnToVendor(
+          db,
+          p.workspaceId,
+          c.req.valid("param").id,
+          c.req.valid("json"),
+          readSendSettings(),
+          p.actor,
+        ),
+        200,
+      );
     })
     .openapi(routes.analysis, async (c) =>
       c.json(await analyzeAssessment(db, principalOf(c).workspaceId, c.req.valid("param").id), 200),
