@@ -219,6 +219,9 @@ describe("reading, changing and deleting", () => {
     const problem = (await bad.json()) as { code: string; detail: string };
     expect(problem.code).toBe("DOCUMENT_HASH_MISMATCH");
     expect(problem.detail).toMatch(/no longer match/);
+    expect(
+      t.logs.some((line) => line.includes("failed its hash check") && line.includes(doc.body.sha256)),
+    ).toBe(true);
     const again = await assessor.json<{ code: string }>("POST", `/api/documents/${doc.body.id}/analyze`);
     expect(again.body.code).toBe("DOCUMENT_HASH_MISMATCH");
   });

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { AppError } from "../../domain/errors.ts";
+import { AppError, isAppError } from "../../domain/errors.ts";
 import { FINDING_SEVERITIES } from "../../evidence/pdf/index.ts";
 import {
   ANALYSIS_STATUSES,
@@ -247,7 +247,14 @@ function contentDisposition(fileName: string): string {
 }
 
 export function documentRoutes(services: Services, config: DocumentStoreConfig = readDocumentStoreConfig()) {
-  const { db } = services;
+  const { db, logger } = services;
+  // A blob that no longer matches its hash means the store was damaged or tampered with: the
+  // request gets a problem document, and the operator a log line naming the blob.
+  const reportDamage = (documentId: string) => (error: unknown) => {
+    if (isAppError(error, "DOCUMENT_HASH_MISMATCH"))
+      logger.error({ documentId, ...error.details }, "stored document failed its hash check");
+    throw error;
+  };
   return newRouter()
     .openapi(routes.upload, async (c) => {
       const p = principalOf(c);
@@ -304,11 +311,9 @@ export function documentRoutes(services: Services, config: DocumentStoreConfig =
       c.json(await getDocument(db, principalOf(c).workspaceId, c.req.valid("param").id), 200),
     )
     .openapi(routes.content, async (c) => {
-      const { document, bytes } = await readDocumentContent(
-        db,
-        principalOf(c).workspaceId,
-        c.req.valid("param").id,
-        config,
+      const id = c.req.valid("param").id;
+      const { document, bytes } = await readDocumentContent(db, principalOf(c).workspaceId, id, config).catch(
+        reportDamage(id),
       );
       return c.body(new Uint8Array(bytes), 200, {
         "content-type": document.mediaType,
@@ -328,7 +333,9 @@ export function documentRoutes(services: Services, config: DocumentStoreConfig =
     .openapi(routes.analyze, async (c) => {
       const p = principalOf(c);
       return c.json(
-        await reanalyzeDocument(db, p.workspaceId, c.req.valid("param").id, p.actor, config),
+        await reanalyzeDocument(db, p.workspaceId, c.req.valid("param").id, p.actor, config).catch(
+          reportDamage(c.req.valid("param").id),
+        ),
         200,
       );
     })
