@@ -16,6 +16,7 @@ import {
   type AssessmentStatus,
   allowedAssessmentEvents,
   createAssessment as createAssessmentState,
+  isAssessmentOverdue,
   transitionAssessment,
 } from "../domain/assessment-workflow.ts";
 import { addCalendarDays, type CalendarDate, isCalendarDate } from "../domain/business-days.ts";
@@ -108,6 +109,8 @@ export interface AssessmentSummary {
   decidedOn: string | null;
   nextReviewDue: string | null;
   returnedCount: number;
+  /** The vendor still owes answers and the due date has passed. */
+  overdue: boolean;
   questionCount: number;
   answeredCount: number;
   allowedEvents: string[];
@@ -169,6 +172,7 @@ function toSummary(row: AssessmentRow, vendorName: string): AssessmentSummary {
     vendorName,
     ...stateOf(row),
     conditions: row.conditions as string[],
+    overdue: isAssessmentOverdue(stateOf(row), today()),
     questionCount: questions.length,
     answeredCount: questions.filter((q) => !isBlankAnswer(answers[q.id])).length,
     allowedEvents: allowedAssessmentEvents(row.status as AssessmentStatus),
@@ -475,8 +479,42 @@ export interface PortalQuestionnaire {
   status: AssessmentStatus;
   dueDate: string | null;
   submittedOn: string | null;
-  questions: (Question & { allowedValues: string[] | null })[];
+  questions: PortalQuestion[];
   answers: Answers;
+}
+
+/**
+ * A question as the respondent sees it: what to answer and how, without the reviewer's side
+ * (scoring dimension, red-flag rules, answer checks, word thresholds, framework references).
+ */
+export interface PortalQuestion {
+  id: string;
+  section: string;
+  text: string;
+  help: string | null;
+  answerType: Question["answerType"];
+  options: { value: string; label: string }[] | null;
+  allowedValues: string[] | null;
+  unit: string | null;
+  evidenceExpected: string[];
+  required: boolean;
+  commentRequiredFor: string[];
+}
+
+function toPortalQuestion(q: Question): PortalQuestion {
+  return {
+    id: q.id,
+    section: q.section,
+    text: q.text,
+    help: q.help ?? null,
+    answerType: q.answerType,
+    options: q.options ?? null,
+    allowedValues: allowedValues(q) ?? null,
+    unit: q.unit ?? null,
+    evidenceExpected: q.evidenceExpected,
+    required: q.required,
+    commentRequiredFor: q.commentRequiredFor,
+  };
 }
 
 /**
@@ -513,7 +551,7 @@ export async function portalQuestionnaire(db: Db, token: string): Promise<Portal
     status: row.status as AssessmentStatus,
     dueDate: row.dueDate,
     submittedOn: row.submittedOn,
-    questions: questionsOf(row).map((q) => ({ ...q, allowedValues: allowedValues(q) ?? null })),
+    questions: questionsOf(row).map(toPortalQuestion),
     answers: answersOf(row),
   };
 }

@@ -64,6 +64,11 @@ describe("portal isolation", () => {
     expect(resA.status).toBe(200);
     const bodyA = (await resA.json()) as Portal;
     expect(bodyA.vendorName).toBe("Acme Models");
+    // The respondent sees what to answer, not how answers are judged.
+    const q10 = JSON.stringify(bodyA.questions.find((q) => q.id === "q10"));
+    expect(q10).toContain("answerType");
+    for (const hidden of ["redFlags", "checks", "minWords", "dimension", "references"])
+      expect(q10).not.toContain(hidden);
     expect(JSON.stringify(bodyA)).not.toContain("Globex");
 
     expect((await put(a.token, { q01: { value: "none" } })).status).toBe(200);

@@ -63,6 +63,7 @@ const AssessmentSchema = z
     decidedOn: z.string().nullable(),
     nextReviewDue: z.string().nullable(),
     returnedCount: z.number().int(),
+    overdue: z.boolean(),
     questionCount: z.number().int(),
     answeredCount: z.number().int(),
     allowedEvents: z.array(z.string()),

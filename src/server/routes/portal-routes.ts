@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ASSESSMENT_STATUSES } from "../../domain/assessment-workflow.ts";
-import { AnswerSchema } from "../../domain/question-bank.ts";
+import { ANSWER_TYPES, AnswerSchema } from "../../domain/question-bank.ts";
 import { portalQuestionnaire, savePortalAnswers, submitPortalAnswers } from "../../store/assessments.ts";
 import { defineRoute } from "../access.ts";
 import type { Services } from "../context.ts";
@@ -25,15 +25,19 @@ export const PortalQuestionnaireSchema = z
     dueDate: z.string().nullable(),
     submittedOn: z.string().nullable(),
     questions: z.array(
-      z
-        .object({
-          id: z.string(),
-          section: z.string(),
-          text: z.string(),
-          answerType: z.string(),
-          allowedValues: z.array(z.string()).nullable(),
-        })
-        .passthrough(),
+      z.object({
+        id: z.string(),
+        section: z.string(),
+        text: z.string(),
+        help: z.string().nullable(),
+        answerType: z.enum(ANSWER_TYPES),
+        options: z.array(z.object({ value: z.string(), label: z.string() })).nullable(),
+        allowedValues: z.array(z.string()).nullable(),
+        unit: z.string().nullable(),
+        evidenceExpected: z.array(z.string()),
+        required: z.boolean(),
+        commentRequiredFor: z.array(z.string()),
+      }),
     ),
     answers: z.record(z.string(), AnswerSchema),
   })
