@@ -155,7 +155,11 @@ export function UsagePage({ canExport }: { canExport: boolean }) {
         description="What went to which AI vendor, with which data classes, from your gateway, proxy and DNS logs."
         actions={
           canExport ? (
-            <a className="btn-primary" href={`/api/usage/summary.csv?days=${days}&groupBy=${groupBy}`} download>
+            <a
+              className="btn-primary"
+              href={`/api/usage/summary.csv?days=${days}&groupBy=${groupBy}`}
+              download
+            >
               Export CSV
             </a>
           ) : undefined
