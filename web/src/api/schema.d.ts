@@ -4264,6 +4264,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/assessments/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a questionnaire under review back to the vendor for clarification
+         * @description Requires the `write` permission (roles: admin, assessor).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AssessmentReturn"];
+                };
+            };
+            responses: {
+                /** @description The assessment, in progress again */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AssessmentDetail"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/assessments/{id}/analysis": {
         parameters: {
             query?: never;
@@ -6102,6 +6201,7 @@ export interface components {
             decidedOn: string | null;
             nextReviewDue: string | null;
             returnedCount: number;
+            overdue: boolean;
             questionCount: number;
             answeredCount: number;
             allowedEvents: string[];
@@ -6138,6 +6238,10 @@ export interface components {
             portalUrl: string;
             dueDate: string;
             expiresAt: string;
+        };
+        AssessmentReturn: {
+            reason: string;
+            dueDate?: string;
         };
         AssessmentAnalysis: {
             findings: {
@@ -6264,15 +6368,23 @@ export interface components {
             status: "draft" | "sent" | "in_progress" | "submitted" | "under_review" | "decided";
             dueDate: string | null;
             submittedOn: string | null;
-            questions: ({
+            questions: {
                 id: string;
                 section: string;
                 text: string;
-                answerType: string;
+                help: string | null;
+                /** @enum {string} */
+                answerType: "yes_no_partial_na" | "text" | "date" | "single_choice" | "multi_choice" | "number" | "file";
+                options: {
+                    value: string;
+                    label: string;
+                }[] | null;
                 allowedValues: string[] | null;
-            } & {
-                [key: string]: unknown;
-            })[];
+                unit: string | null;
+                evidenceExpected: string[];
+                required: boolean;
+                commentRequiredFor: string[];
+            }[];
             answers: {
                 [key: string]: {
                     value: string | string[] | number | null;
