@@ -15,9 +15,11 @@ import { AppFrame } from "./pages/app-frame";
 import { AreaPage } from "./pages/area-pages";
 import { CatalogPage } from "./pages/catalog-page";
 import { DashboardPage } from "./pages/dashboard-page";
+import { EvidencePage } from "./pages/evidence-page";
 import { LoginPage } from "./pages/login-page";
 import { SettingsPage } from "./pages/settings-page";
 import { SetupPage } from "./pages/setup-page";
+import { UsagePage } from "./pages/usage-page";
 import { UsersPage } from "./pages/users-page";
 import { VendorDetailPage } from "./pages/vendor-detail-page";
 import { NewVendorPage } from "./pages/vendor-form";
@@ -64,6 +66,12 @@ function Dashboard() {
   const state = useSessionState();
   if (state.data?.kind !== "signed-in") return null;
   return <DashboardPage isAdmin={state.data.session.user.role === "admin"} />;
+}
+
+function Usage() {
+  const state = useSessionState();
+  if (state.data?.kind !== "signed-in") return null;
+  return <UsagePage canExport={state.data.session.user.role !== "viewer"} />;
 }
 
 function VendorList() {
@@ -123,9 +131,9 @@ const routeTree = rootRoute.addChildren([
     vendorRoute,
     vendorSummaryRoute,
     child("/assessments", () => <AreaPage area="assessments" />),
-    child("/evidence", () => <AreaPage area="evidence" />),
+    child("/evidence", EvidencePage),
     child("/models", () => <AreaPage area="models" />),
-    child("/usage", () => <AreaPage area="usage" />),
+    child("/usage", Usage),
     child("/monitoring", () => <AreaPage area="monitoring" />),
     child("/audit-pack", () => <AreaPage area="auditPack" />),
     child("/settings", SettingsPage),

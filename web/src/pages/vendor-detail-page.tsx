@@ -4,6 +4,7 @@ import { type FormEvent, useState } from "react";
 import { api, unwrap } from "../api/client";
 import { Dialog } from "../components/dialog";
 import { ErrorNote, Field } from "../components/ui";
+import { VendorEvidence } from "../components/vendor-evidence";
 import { Fact, FactMeta, StatusBadge, TierBadge } from "../inventory/badges";
 import { useCanWrite } from "../inventory/permissions";
 import {
@@ -95,6 +96,7 @@ function VendorDetail({ vendor }: { vendor: Vendor }) {
             version={diagramVersion}
           />
           <DiagramCard vendor={vendor} version={diagramVersion} />
+          <VendorEvidence vendorId={vendor.id} />
         </div>
         <div className="space-y-6">
           <TierCard vendorId={vendor.id} version={diagramVersion} />
