@@ -1,6 +1,7 @@
 import * as XLSX from "exceljs";
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDpaPdf } from "../../src/evidence/fixtures/dpa-fixture.ts";
 import { buildUser, type Client, setupAdmin, startTestServer, type TestServer } from "./harness.ts";
 
 let t: TestServer;
@@ -192,6 +193,35 @@ describe("diagrams and summaries", () => {
       .join(" ");
     expect(text).toContain("Scribe Health");
     expect(text).toMatch(/Tier 3/i);
+  });
+});
+
+describe("summary with evidence", () => {
+  it("shows a DPA on file as present and its findings as open findings", async () => {
+    const list = await viewer.json<{ items: { id: string }[] }>("GET", "/api/vendors?q=scribe");
+    const vendorId = list.body.items[0]?.id ?? "";
+    const before = await viewer.json<{
+      documents: { kind: string; status: string }[];
+      findings: { total: number };
+    }>("GET", `/api/vendors/${vendorId}/summary`);
+    expect(before.body.documents.find((d) => d.kind === "dpa")?.status).toBe("missing");
+    const pdf = await buildDpaPdf({ omit: ["training", "audit"] });
+    const upload = await assessor.request(
+      "POST",
+      `/api/vendors/${vendorId}/documents?type=dpa&title=Scribe%20DPA`,
+      pdf,
+      {
+        "content-type": "application/pdf",
+      },
+    );
+    expect(upload.status).toBe(201);
+    const after = await viewer.json<{
+      documents: { kind: string; status: string }[];
+      findings: { total: number; items: { title: string }[] };
+    }>("GET", `/api/vendors/${vendorId}/summary`);
+    expect(after.body.documents.find((d) => d.kind === "dpa")?.status).toBe("present");
+    expect(after.body.findings.total).toBeGreaterThan(before.body.findings.total);
+    expect(after.body.findings.items.map((f) => f.title).join(" ")).toMatch(/Scribe DPA/);
   });
 });
 

@@ -4,6 +4,7 @@ import { buildCompanyDataFlowDot, buildVendorDataFlowDot } from "../../domain/da
 import { buildVendorSummary, type VendorSummary } from "../../domain/vendor-summary.ts";
 import { aiActCatalog, vendorCatalog } from "../../store/catalog.ts";
 import { getVendor, listAllForDiagram, listIntegrations, today, vendorTier } from "../../store/inventory.ts";
+import { vendorEvidenceForSummary } from "../../store/vendor-evidence.ts";
 import { defineRoute, principalOf } from "../access.ts";
 import type { Services } from "../context.ts";
 import { renderSvg } from "../render/diagram.ts";
@@ -170,9 +171,7 @@ export function vendorOutputRoutes(services: Services) {
       tier: await vendorTier(db, workspaceId, vendorId, asOf),
       aiAct,
       catalogEntry,
-      // Documents and findings join the summary with the evidence and assessment stores.
-      documents: [],
-      openFindings: [],
+      ...(await vendorEvidenceForSummary(db, workspaceId, vendorId)),
       asOf,
     });
   }
