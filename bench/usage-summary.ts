@@ -6,6 +6,7 @@
  *   node bench/usage-summary.ts                                   # embedded, 1,000,000 event rows
  *   USAGE_SUMMARY_EVENTS=10000000 node bench/usage-summary.ts     # 10 million event rows
  *   DATABASE_URL=postgres://… node bench/usage-summary.ts         # also PostgreSQL
+ *   USAGE_SUMMARY_ENGINES=postgres DATABASE_URL=postgres://… node bench/usage-summary.ts   # PostgreSQL only
  *
  * The rollups always count USAGE_SUMMARY_REQUESTS requests (default 10,000,000) over 90 days,
  * 6 vendors × 4 models × 3 sources, with PII and credentials rows.
@@ -19,6 +20,7 @@ import { ensureDefaultWorkspace } from "../src/store/workspaces.ts";
 const eventRows = Number(process.env.USAGE_SUMMARY_EVENTS ?? 1_000_000);
 const requests = Number(process.env.USAGE_SUMMARY_REQUESTS ?? 10_000_000);
 const runs = Number(process.env.USAGE_SUMMARY_RUNS ?? 7);
+const engines = (process.env.USAGE_SUMMARY_ENGINES ?? "pglite,postgres").split(",");
 
 const VENDORS = 6;
 const MODELS = 4;
@@ -85,7 +87,7 @@ async function measure(name: string, database: Database): Promise<void> {
   console.log(`  "${summary.sentences[0]?.sentence}"`);
 }
 
-{
+if (engines.includes("pglite")) {
   const database = await openDatabase(
     { dataDir: "", databaseUrl: undefined },
     { command: "bench", inMemory: true },
@@ -96,7 +98,7 @@ async function measure(name: string, database: Database): Promise<void> {
     await database.close();
   }
 }
-if (process.env.DATABASE_URL) {
+if (process.env.DATABASE_URL && engines.includes("postgres")) {
   process.env.ASSAY_TEST_DB = "postgres";
   const database = await openTestDatabase();
   try {
