@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,7 +27,8 @@ function assay(
 ): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ASSAY_DATA_DIR: dataDir, DATABASE_URL: "" },
+      // Spools of a killed run stay in TMPDIR; keep them under the test's folder, removed at the end.
+      env: { ...process.env, ASSAY_DATA_DIR: dataDir, DATABASE_URL: "", TMPDIR: path.join(work, "tmp") },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
@@ -91,6 +92,7 @@ async function totals(dataDir: string) {
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "assay-usage-cli-"));
+  await mkdir(path.join(work, "tmp"));
 });
 afterAll(async () => rm(work, { recursive: true, force: true }));
 
