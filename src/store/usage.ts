@@ -267,6 +267,8 @@ interface BatchToCommit {
   workspaceId: string;
   ingestId: string;
   events: EventRow[];
+  /** The same events as the JSON text they were spooled as (saves serialising them again). */
+  eventsJson: string;
   rollups: RollupJson[];
   lastLine: number;
   skipped: UsageLineError[];
@@ -329,7 +331,7 @@ async function commitBatchPglite(
           { blob: new Blob([eventsAsCsv(batch)]) },
         );
       } else {
-        await query(EVENTS_FROM_JSON, [batch.workspaceId, batch.ingestId, JSON.stringify(batch.events)]);
+        await query(EVENTS_FROM_JSON, [batch.workspaceId, batch.ingestId, batch.eventsJson]);
       }
     });
   });
@@ -582,6 +584,7 @@ async function loadSpooled(
   let batches = ingest.batchesCommitted;
   let lastLine = resumeAfterLine;
   let pending: EventRow[] = [];
+  let pendingJson: string[] = [];
   const flush = async () => {
     if (pending.length === 0 && lastLine === ingest.lines) return;
     await commitBatch(
@@ -590,6 +593,7 @@ async function loadSpooled(
         workspaceId,
         ingestId,
         events: pending,
+        eventsJson: `[${pendingJson.join(",")}]`,
         rollups: rollupRows(pending),
         lastLine,
         skipped,
@@ -602,6 +606,7 @@ async function loadSpooled(
     ingest.lines = lastLine;
     options.onBatch?.({ number: batches, lastLine, events });
     pending = [];
+    pendingJson = [];
   };
   try {
     const input = createReadStream(spoolPath, { highWaterMark: 1 << 20 });
@@ -620,6 +625,7 @@ async function loadSpooled(
       } else {
         if (record.line <= resumeAfterLine) continue;
         pending.push(record);
+        pendingJson.push(text);
         addFacts(facts, record);
         lastLine = Math.max(lastLine, record.line);
       }
