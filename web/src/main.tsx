@@ -13,10 +13,18 @@ import { createRoot } from "react-dom/client";
 import { ErrorNote } from "./components/ui";
 import { AppFrame } from "./pages/app-frame";
 import { AreaPage } from "./pages/area-pages";
+import { AssessmentDetailPage } from "./pages/assessment-detail-page";
+import {
+  AssessmentListPage,
+  type AssessmentSearch,
+  parseAssessmentSearch,
+} from "./pages/assessment-list-page";
 import { CatalogPage } from "./pages/catalog-page";
 import { DashboardPage } from "./pages/dashboard-page";
 import { EvidencePage } from "./pages/evidence-page";
 import { LoginPage } from "./pages/login-page";
+import { PortalPage } from "./pages/portal-page";
+import { RemediationPage } from "./pages/remediation-page";
 import { SettingsPage } from "./pages/settings-page";
 import { SetupPage } from "./pages/setup-page";
 import { UsagePage } from "./pages/usage-page";
@@ -31,10 +39,14 @@ import "./styles.css";
 
 const PUBLIC_PATHS = new Set(["/login", "/setup"]);
 
+const isPortalPath = (path: string) => path.startsWith("/portal/");
+
 /** Sends people where their session state says they belong: setup, sign-in, or the app. */
 function Root() {
   const state = useSessionState();
   const path = useRouterState({ select: (s) => s.location.pathname });
+  // The vendor's portal needs no account: the link is its own authorisation, shown without the app.
+  if (isPortalPath(path)) return <Outlet />;
   if (state.isLoading) return <p className="p-8 text-sm text-slate-500">Loading…</p>;
   if (state.error || !state.data)
     return (
@@ -95,9 +107,31 @@ function VendorSummary() {
   return <VendorSummaryPage key={id} id={id} />;
 }
 
+function AssessmentList() {
+  const search = assessmentsRoute.useSearch();
+  const navigate = assessmentsRoute.useNavigate();
+  const onSearch = useCallback((next: AssessmentSearch) => void navigate({ search: next }), [navigate]);
+  return <AssessmentListPage search={search} onSearch={onSearch} />;
+}
+
+function AssessmentDetail() {
+  const { id } = assessmentRoute.useParams();
+  return <AssessmentDetailPage key={id} id={id} />;
+}
+
+function Portal() {
+  const { token } = portalRoute.useParams();
+  return <PortalPage key={token} token={token} />;
+}
+
 const rootRoute = createRootRoute({ component: Root });
 const setupRoute = createRoute({ getParentRoute: () => rootRoute, path: "/setup", component: SetupPage });
 const loginRoute = createRoute({ getParentRoute: () => rootRoute, path: "/login", component: LoginPage });
+const portalRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/portal/$token",
+  component: Portal,
+});
 const appRoute = createRoute({ getParentRoute: () => rootRoute, id: "app", component: Frame });
 const child = <P extends string>(path: P, component: () => React.ReactNode) =>
   createRoute({ getParentRoute: () => appRoute, path, component });
@@ -113,6 +147,17 @@ const vendorRoute = createRoute({
   path: "/vendors/$id",
   component: VendorDetail,
 });
+const assessmentsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/assessments",
+  validateSearch: parseAssessmentSearch,
+  component: AssessmentList,
+});
+const assessmentRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/assessments/$id",
+  component: AssessmentDetail,
+});
 const vendorSummaryRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/vendors/$id/summary",
@@ -122,6 +167,7 @@ const vendorSummaryRoute = createRoute({
 const routeTree = rootRoute.addChildren([
   setupRoute,
   loginRoute,
+  portalRoute,
   appRoute.addChildren([
     child("/", Dashboard),
     vendorsRoute,
@@ -130,7 +176,9 @@ const routeTree = rootRoute.addChildren([
     child("/vendors/import", VendorImportPage),
     vendorRoute,
     vendorSummaryRoute,
-    child("/assessments", () => <AreaPage area="assessments" />),
+    assessmentsRoute,
+    child("/assessments/remediation", RemediationPage),
+    assessmentRoute,
     child("/evidence", EvidencePage),
     child("/models", () => <AreaPage area="models" />),
     child("/usage", Usage),

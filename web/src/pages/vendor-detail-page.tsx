@@ -2,6 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { Link, useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import { api, unwrap } from "../api/client";
+import { VendorAssessments } from "../assessments/vendor-assessments";
 import { Dialog } from "../components/dialog";
 import { ErrorNote, Field } from "../components/ui";
 import { VendorEvidence } from "../components/vendor-evidence";
@@ -100,6 +101,7 @@ function VendorDetail({ vendor }: { vendor: Vendor }) {
         </div>
         <div className="space-y-6">
           <TierCard vendorId={vendor.id} version={diagramVersion} />
+          <VendorAssessments vendorId={vendor.id} />
           <FactsCard vendor={vendor} />
           {catalogEntry ? <CatalogFactsCard entry={catalogEntry} /> : null}
         </div>
