@@ -103,7 +103,7 @@ const report = (name: string, r: { seconds: number; peakMb: number }, target: nu
   );
 };
 
-for (const load of ["copy", "json"] as const) {
+for (const load of (process.env.USAGE_BENCH_ORDER ?? "copy,json").split(",") as Array<"copy" | "json">) {
   const database = await openDatabase(
     { dataDir: "", databaseUrl: undefined },
     { command: "bench", inMemory: true },
