@@ -7,6 +7,7 @@
  *   USAGE_BENCH_EVENTS=1000000 node bench/usage-ingest.ts
  *   DATABASE_URL=postgres://… node bench/usage-ingest.ts      # also PostgreSQL (COPY)
  *   USAGE_BENCH_WORKERS=2 USAGE_BENCH_BATCH=10000 node bench/usage-ingest.ts
+ *   USAGE_BENCH_ORDER=json,copy node bench/usage-ingest.ts    # which embedded load paths, in which order
  *
  * The embedded runs load batches both ways (json_to_recordset and COPY FROM '/dev/blob') so the
  * faster one can be the default. The log goes to bench/out/ (git-ignored) and is deleted afterwards.

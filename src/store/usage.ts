@@ -585,28 +585,37 @@ async function loadSpooled(
   let lastLine = resumeAfterLine;
   let pending: EventRow[] = [];
   let pendingJson: string[] = [];
+  // On PostgreSQL the next batch is read while the previous one commits (the server works in its
+  // own process); batches still commit one after the other, in order.
+  const pipelined = database.engine === "postgres";
+  let inFlight: Promise<void> = Promise.resolve();
+  let queuedLine = ingest.lines;
   const flush = async () => {
-    if (pending.length === 0 && lastLine === ingest.lines) return;
-    await commitBatch(
-      database,
-      {
-        workspaceId,
-        ingestId,
-        events: pending,
-        eventsJson: `[${pendingJson.join(",")}]`,
-        rollups: rollupRows(pending),
-        lastLine,
-        skipped,
-        skippedCount,
-      },
-      options.pgliteLoad ?? "json",
-    );
-    events += pending.length;
-    batches++;
-    ingest.lines = lastLine;
-    options.onBatch?.({ number: batches, lastLine, events });
+    if (pending.length === 0 && lastLine === queuedLine) return;
+    const batch: BatchToCommit = {
+      workspaceId,
+      ingestId,
+      events: pending,
+      eventsJson: `[${pendingJson.join(",")}]`,
+      rollups: rollupRows(pending),
+      lastLine,
+      skipped: skipped.slice(),
+      skippedCount,
+    };
+    queuedLine = lastLine;
     pending = [];
     pendingJson = [];
+    await inFlight;
+    const commit = commitBatch(database, batch, options.pgliteLoad ?? "json").then(() => {
+      events += batch.events.length;
+      batches++;
+      ingest.lines = batch.lastLine;
+      options.onBatch?.({ number: batches, lastLine: batch.lastLine, events });
+    });
+    inFlight = commit;
+    // Awaited at the next flush or at the end; a failure must not surface as an unhandled rejection.
+    commit.catch(() => undefined);
+    if (!pipelined) await commit;
   };
   try {
     const input = createReadStream(spoolPath, { highWaterMark: 1 << 20 });
@@ -635,7 +644,9 @@ async function loadSpooled(
       }
     }
     await flush();
+    await inFlight;
   } catch (error) {
+    await inFlight.catch(() => undefined);
     await db
       .update(usageIngests)
       .set({
