@@ -103,6 +103,9 @@ describe("assessments in the browser", () => {
     await portal.getByRole("button", { name: "Save draft" }).click();
     await expect.poll(() => portal.getByTestId("save-state").textContent()).toMatch(/^Draft saved at/);
 
+    await portal.getByTestId("question-q08").scrollIntoViewIfNeeded();
+    await portal.screenshot({ path: path.join(RESULTS_DIR, "portal.png") });
+
     // The draft is on the server: a reload shows it.
     await portal.reload();
     await expect
@@ -111,7 +114,6 @@ describe("assessments in the browser", () => {
     await expect(portal.getByLabel("Evidence for q03").inputValue()).resolves.toBe(
       "Security policy 2026, ISMS manual",
     );
-    await portal.screenshot({ path: path.join(RESULTS_DIR, "portal.png") });
 
     // Submitting asks first, then the questionnaire is read-only.
     await portal.getByRole("button", { name: "Submit", exact: true }).click();

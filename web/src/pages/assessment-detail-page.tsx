@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import { type FormEvent, useRef, useState } from "react";
+import { type FormEvent, type ReactNode, useRef, useState } from "react";
 import { api, type Problem, unwrap } from "../api/client";
 import { AssessmentStatusBadge, FindingCard, OverdueMarker, ScoreChart } from "../assessments/parts";
 import { RemediationTable } from "../assessments/remediation-table";
@@ -61,18 +61,23 @@ const tierOf = (n: number) => (n === 1 || n === 3 ? n : 2);
 
 function Assessment({ a }: { a: AssessmentDetail }) {
   const reviewable = a.status === "submitted" || a.status === "under_review" || a.status === "decided";
+  const side = (
+    <div className="space-y-6">
+      <DatesCard a={a} />
+      <SpreadsheetCard a={a} />
+    </div>
+  );
   return (
     <>
       <Header a={a} />
-      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
-        <div className="min-w-0 space-y-6">
-          {reviewable ? <Review a={a} /> : <AnswersCard a={a} findings={[]} />}
+      {reviewable ? (
+        <Review a={a} side={side} />
+      ) : (
+        <div className="grid items-start gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
+          <AnswersCard a={a} findings={[]} />
+          {side}
         </div>
-        <div className="space-y-6">
-          <DatesCard a={a} />
-          <SpreadsheetCard a={a} />
-        </div>
-      </div>
+      )}
     </>
   );
 }
@@ -435,45 +440,61 @@ function SpreadsheetCard({ a }: { a: AssessmentDetail }) {
   );
 }
 
-/** The review screen: findings beside the answers, the scores, and the decision. */
-function Review({ a }: { a: AssessmentDetail }) {
+/** The review screen: scores and decision beside the dates, then the findings beside the answers. */
+function Review({ a, side }: { a: AssessmentDetail; side: ReactNode }) {
   const analysis = useQuery({
     queryKey: [...assessmentKey(a.id), "analysis", a.updatedAt],
     queryFn: async () =>
       unwrap(await api.GET("/api/assessments/{id}/analysis", { params: { path: { id: a.id } } })),
   });
   const findings = analysis.data?.findings ?? [];
-  const ordered = [...findings].sort((x, y) => Number(y.kind === "red_flag") - Number(x.kind === "red_flag"));
-  const redFlags = findings.filter((f) => f.kind === "red_flag").length;
+  const redFlags = findings.filter((f) => f.kind === "red_flag");
+  const missing = findings.filter((f) => f.kind === "missing_answer");
+  const others = findings.filter((f) => f.kind !== "red_flag" && f.kind !== "missing_answer");
   return (
-    <>
+    <div className="space-y-6">
       <ErrorNote message={analysis.error ? errorMessage(analysis.error) : undefined} />
-      <section className="card p-5" aria-labelledby="scores-title">
-        <h2 id="scores-title" className="text-base font-semibold">
-          Scores
-        </h2>
-        <p className="mb-3 text-xs text-slate-500">
-          1 is low risk, 5 high; open a dimension to see what added to it.
-        </p>
-        {analysis.data ? (
-          <ScoreChart scores={analysis.data.scores} />
-        ) : (
-          <p className="text-sm text-slate-500">Loading…</p>
-        )}
-      </section>
-      {a.status === "decided" ? <AssessmentRemediation a={a} /> : <DecisionCard a={a} />}
-      <div className="grid gap-6 2xl:grid-cols-2">
+      <div className="grid items-start gap-6 xl:grid-cols-[minmax(0,1fr)_minmax(0,1fr)_22rem]">
+        <section className="card p-5" aria-labelledby="scores-title">
+          <h2 id="scores-title" className="text-base font-semibold">
+            Scores
+          </h2>
+          <p className="mb-3 text-xs text-slate-500">
+            1 is low risk, 5 high; open a dimension to see what added to it.
+          </p>
+          {analysis.data ? (
+            <ScoreChart scores={analysis.data.scores} />
+          ) : (
+            <p className="text-sm text-slate-500">Loading…</p>
+          )}
+        </section>
+        {a.status === "decided" ? <AssessmentRemediation a={a} /> : <DecisionCard a={a} />}
+        {side}
+      </div>
+      <div className="grid items-start gap-6 lg:grid-cols-2">
         <section className="card p-5" aria-labelledby="findings-title">
           <h2 id="findings-title" className="text-base font-semibold">
             Findings{" "}
             <span className="text-sm font-normal text-slate-600">
-              {findings.length} · {redFlags} red flag{redFlags === 1 ? "" : "s"}
+              {findings.length} · {redFlags.length} red flag{redFlags.length === 1 ? "" : "s"}
             </span>
           </h2>
           <div className="mt-3 space-y-2">
-            {ordered.map((f) => (
+            {[...redFlags, ...others].map((f) => (
               <FindingCard key={f.id} finding={f} />
             ))}
+            {missing.length ? (
+              <details className="rounded-md border border-slate-200 p-3 text-sm">
+                <summary className="cursor-pointer font-medium">
+                  {missing.length} unanswered question{missing.length === 1 ? "" : "s"}
+                </summary>
+                <div className="mt-2 space-y-2">
+                  {missing.map((f) => (
+                    <FindingCard key={f.id} finding={f} />
+                  ))}
+                </div>
+              </details>
+            ) : null}
             {analysis.data && findings.length === 0 ? (
               <p className="text-sm text-slate-600">No findings: every answer was complete and specific.</p>
             ) : null}
@@ -481,13 +502,35 @@ function Review({ a }: { a: AssessmentDetail }) {
         </section>
         <AnswersCard a={a} findings={findings} />
       </div>
-    </>
+    </div>
   );
+}
+
+/** An answer as text, with the option labels of choice questions instead of their stored values. */
+function choiceText(
+  question: AssessmentDetail["questions"][number],
+  answer: AssessmentDetail["answers"][string] | undefined,
+) {
+  const options = Array.isArray(question.options)
+    ? (question.options as { value?: unknown; label?: unknown }[])
+    : [];
+  const label = (v: string) => {
+    const found = options.find((o) => o.value === v);
+    return typeof found?.label === "string" ? found.label : v;
+  };
+  if (answer && typeof answer.value === "string" && options.length) return label(answer.value);
+  if (answer && Array.isArray(answer.value) && options.length && answer.value.length)
+    return answer.value.map(label).join(", ");
+  return answerText(answer);
 }
 
 function AnswersCard({ a, findings }: { a: AssessmentDetail; findings: AssessmentFinding[] }) {
   const flagged = new Map<string, AssessmentFinding[]>();
-  for (const f of findings) for (const q of f.questionIds) flagged.set(q, [...(flagged.get(q) ?? []), f]);
+  // Unanswered questions are plain to see already; highlighting marks what an answer said.
+  for (const f of findings) {
+    if (f.kind === "missing_answer") continue;
+    for (const q of f.questionIds) flagged.set(q, [...(flagged.get(q) ?? []), f]);
+  }
   return (
     <section className="card p-5" aria-labelledby="answers-title">
       <h2 id="answers-title" className="text-base font-semibold">
@@ -511,7 +554,9 @@ function AnswersCard({ a, findings }: { a: AssessmentDetail; findings: Assessmen
                     <span className="mr-1 font-mono text-xs text-slate-500">{q.id}</span>
                     {q.text}
                   </p>
-                  <p className="mt-1 whitespace-pre-wrap font-medium text-slate-900">{answerText(answer)}</p>
+                  <p className="mt-1 whitespace-pre-wrap font-medium text-slate-900">
+                    {choiceText(q, answer)}
+                  </p>
                   {answer?.comment ? (
                     <p className="mt-1 text-xs text-slate-600">Comment: {answer.comment}</p>
                   ) : null}
