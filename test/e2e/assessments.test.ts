@@ -170,6 +170,14 @@ describe("assessments in the browser", () => {
     await expect.poll(() => page.getByTestId("assessment-state").textContent()).toBe("Decided");
     await expect(page.getByTestId("decision").textContent()).resolves.toBe("Approved with conditions");
 
+    // Revoking the link: the respondent's page says the link was withdrawn and shows nothing else.
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Revoke link" }).click();
+    await expect.poll(() => page.getByTestId("portal-link-state").textContent()).toBe("No live link.");
+    await portal.reload();
+    await portal.getByRole("heading", { name: "This link was withdrawn" }).waitFor();
+    await expect(portal.getByText("We have no third-party dependencies").count()).resolves.toBe(0);
+
     // The vendor's record follows the decision.
     const status = await page.evaluate(async (id) => {
       const res = await fetch(`/api/vendors/${id}`);
