@@ -4,7 +4,8 @@
 //
 // Seeds a PGlite data folder with the vendors and integrations (tiers computed by the real rules),
 // starts the real server on a free port, then runs `clients` concurrent loops of realistic list
-// queries (first page, search, tier/status/category filters, other sorts, next pages by cursor).
+// queries (first page, search, tier/status/category filters, other sorts, next pages by cursor)
+// from a load generator in a worker thread (bench/http-load.ts), as separate clients would.
 // The baseline, measured the same way in the same run, is GET /api/health: the cost of the HTTP
 // stack, auth and logging with no query. Prints p50/p95/p99 and the ratio of p95s.
 import { mkdtemp, rm } from "node:fs/promises";
@@ -19,10 +20,11 @@ import { startServer } from "../src/server/start.ts";
 import { SYSTEM_ACTOR } from "../src/store/audit-log.ts";
 import { createApiToken } from "../src/store/auth.ts";
 import { openDatabase } from "../src/store/database.ts";
-import { today, toIntegration } from "../src/store/inventory.ts";
+import { fillVendorListJson, today, toIntegration } from "../src/store/inventory.ts";
 import { aiIntegrations } from "../src/store/schema.ts";
 import { createUser } from "../src/store/users.ts";
 import { ensureDefaultWorkspace } from "../src/store/workspaces.ts";
+import { type LoadPlan, runLoad } from "./http-load.ts";
 
 const { values } = parseArgs({
   options: {
@@ -42,7 +44,7 @@ const database = await openDatabase({ dataDir, databaseUrl: undefined }, { comma
 const { db } = database;
 const workspaceId = await ensureDefaultWorkspace(db);
 
-let t0 = performance.now();
+const t0 = performance.now();
 // Seeding by SQL keeps setup to seconds; the tier columns are then computed by classifyTier itself.
 await db.execute(sql`
   INSERT INTO vendors (workspace_id, name, category, owner, status, next_review_due, website)
@@ -78,6 +80,7 @@ await db.execute(sql`
   UPDATE vendors SET tier = u.tier, computed_tier = u.tier, next_review_due = u.next::date, integration_count = u.n
   FROM json_to_recordset(${JSON.stringify(updates)}::json) AS u(id uuid, tier smallint, next text, n int)
   WHERE vendors.id = u.id`);
+await fillVendorListJson(db);
 await db.execute(sql`ANALYZE`);
 const seedMs = performance.now() - t0;
 
@@ -104,50 +107,29 @@ const QUERIES = [
   "/api/vendors?q=data%20team&limit=100",
 ];
 
-async function timedGet(url: string): Promise<{ ms: number; body: { nextCursor?: string | null } }> {
-  const started = performance.now();
-  const res = await fetch(`${server.url}${url}`, { headers });
-  const body = (await res.json()) as { nextCursor?: string | null };
-  const ms = performance.now() - started;
-  if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
-  return { ms, body };
-}
-
-async function load(pick: (i: number) => string, follow: boolean): Promise<number[]> {
-  const latencies: number[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      for (let i = next++; i < REQUESTS; i = next++) {
-        const url = pick(i);
-        const { ms, body } = await timedGet(url);
-        latencies.push(ms);
-        // Every third list request also fetches the next page, as a person paging would.
-        if (follow && i % 3 === 0 && body.nextCursor && next < REQUESTS) {
-          next++;
-          const sep = url.includes("?") ? "&" : "?";
-          latencies.push((await timedGet(`${url}${sep}cursor=${body.nextCursor}`)).ms);
-        }
-      }
-    }),
-  );
-  return latencies.sort((a, b) => a - b);
-}
-
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 const fmt = (n: number) => `${n.toFixed(1)} ms`;
 
-// Warm up both paths (JIT, plan cache) before measuring.
-await load(() => "/api/health", false);
-await load((i) => QUERIES[i % QUERIES.length] ?? "/api/vendors", false);
+const plan = (paths: string[], followCursor: boolean): LoadPlan => ({
+  baseUrl: server.url,
+  headers,
+  paths,
+  requests: REQUESTS,
+  clients: CLIENTS,
+  followCursor,
+});
 
-t0 = performance.now();
-const baseline = await load(() => "/api/health", false);
-const baselineSeconds = (performance.now() - t0) / 1000;
-t0 = performance.now();
-const list = await load((i) => QUERIES[i % QUERIES.length] ?? "/api/vendors", true);
-const listSeconds = (performance.now() - t0) / 1000;
+// Warm up both paths (JIT, plan cache) before measuring.
+await runLoad(plan(["/api/health"], false));
+await runLoad(plan(QUERIES, false));
+
+const baselineRun = await runLoad(plan(["/api/health"], false));
+const listRun = await runLoad(plan(QUERIES, true));
+const baseline = baselineRun.latencies;
+const list = listRun.latencies;
+const baselineSeconds = baselineRun.seconds;
+const listSeconds = listRun.seconds;
 
 console.log(
   `seeded ${VENDORS} vendors and ${INTEGRATIONS} integrations in ${(seedMs / 1000).toFixed(1)} s (embedded database in a data folder)`,

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { issueSetupToken } from "../store/auth.ts";
 import { loadCatalog, seedCatalog } from "../store/catalog.ts";
 import { type Database, openDatabase } from "../store/database.ts";
+import { fillVendorListJson } from "../store/inventory.ts";
 import { ensureDefaultWorkspace } from "../store/workspaces.ts";
 import { buildApp } from "./app.ts";
 import type { ServerConfig } from "./config.ts";
@@ -32,6 +33,7 @@ export async function startServer(
   try {
     const workspaceId = await ensureDefaultWorkspace(database.db);
     const seeded = await seedCatalog(database.db, await loadCatalog());
+    await fillVendorListJson(database.db);
     logger.debug({ seeded }, "catalogue seeded");
     const setupToken = await issueSetupToken(database.db);
     const services: Services = { database, db: database.db, config, logger, workspaceId };

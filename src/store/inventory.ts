@@ -164,6 +164,7 @@ async function refreshVendorTier(tx: Db, workspaceId: string, vendorId: string):
       integrationCount: integrations[0]?.n ?? 0,
     })
     .where(eq(vendors.id, vendorId));
+  await tx.execute(sql`UPDATE ${vendors} SET list_json = ${VENDOR_JSON} WHERE ${vendors.id} = ${vendorId}`);
   return result;
 }
 
@@ -202,15 +203,20 @@ export interface VendorListQuery {
 const isoTime = (column: AnyColumn) =>
   sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** A vendor row as the JSON of VendorView (toVendorView's twin in SQL; nulls are stripped as undefined). */
-const VENDOR_JSON = sql`json_strip_nulls(json_build_object(
+/**
+ * A vendor row as the JSON of VendorView (toVendorView's twin in SQL: absent optional fields are
+ * stripped, lastReviewedOn stays as null). Stored in `list_json` by every write, so a list page
+ * reads ready-made JSON instead of building it per row and request.
+ */
+const VENDOR_JSON = sql`(jsonb_strip_nulls(jsonb_build_object(
   'id', ${vendors.id}, 'name', ${vendors.name}, 'website', ${vendors.website}, 'category', ${vendors.category},
   'owner', ${vendors.owner}, 'status', ${vendors.status}, 'trustPortalUrl', ${vendors.trustPortalUrl},
   'headquartersCountry', ${vendors.headquartersCountry}, 'subprocessors', ${vendors.subprocessors},
   'catalogSlug', ${vendors.catalogSlug}, 'tier', ${vendors.tier}, 'computedTier', ${vendors.computedTier},
   'tierOverridden', ${vendors.tierOverride} IS NOT NULL, 'nextReviewDue', ${vendors.nextReviewDue}::text,
-  'lastReviewedOn', ${vendors.lastReviewedOn}::text, 'integrationCount', ${vendors.integrationCount},
-  'createdAt', ${isoTime(vendors.createdAt)}, 'updatedAt', ${isoTime(vendors.updatedAt)}))`;
+  'integrationCount', ${vendors.integrationCount},
+  'createdAt', ${isoTime(vendors.createdAt)}, 'updatedAt', ${isoTime(vendors.updatedAt)}))
+  || jsonb_build_object('lastReviewedOn', ${vendors.lastReviewedOn}::text))`;
 
 const SORT_EXPRESSIONS: Record<VendorSort, { expr: SQL; cast: string }> = {
   name: { expr: sql`lower(${vendors.name})`, cast: "text" },
@@ -266,7 +272,7 @@ export async function listVendors(db: Db, workspaceId: string, query: VendorList
     SELECT coalesce(json_agg(page.item ORDER BY page.s ${dir}, page.id ${dir}), '[]')::text AS items
     FROM (
       SELECT ${vendors.id} AS id, ${expr} AS s,
-             json_build_object('item', ${VENDOR_JSON}, 'k', (${expr})::text) AS item
+             json_build_object('item', coalesce(${vendors.listJson}, ${VENDOR_JSON}), 'k', (${expr})::text) AS item
       FROM ${vendors}
       WHERE ${and(...pageFilters)}
       ORDER BY ${expr} ${dir}, ${vendors.id} ${dir}
@@ -427,6 +433,7 @@ export async function updateVendor(
         if (value !== undefined) (set as Record<string, unknown>)[key] = value;
       }
       await tx.update(vendors).set(set).where(eq(vendors.id, id));
+      await refreshVendorTier(tx, workspaceId, id);
       const changed = Object.keys(parsed).filter(
         (k) =>
           JSON.stringify((before as Record<string, unknown>)[k] ?? null) !==
@@ -461,7 +468,7 @@ export async function setVendorStatus(
       .update(vendors)
       .set({ status, updatedAt: new Date(), ...(decided ? { lastReviewedOn: today() } : {}) })
       .where(eq(vendors.id, id));
-    if (decided) await refreshVendorTier(tx, workspaceId, id);
+    await refreshVendorTier(tx, workspaceId, id);
     await recordAudit(tx, {
       workspaceId,
       actor,
@@ -798,4 +805,18 @@ export async function fillDemoWorkspace(db: Db, workspaceId: string, actor: Acto
     "demo.create",
   );
   return { company: company.name, vendors: result.vendorIds.length, integrations: result.integrations };
+}
+
+/**
+ * Fills the stored list JSON of vendors that have none (rows written before the column existed,
+ * or loaded in bulk by SQL). Runs at start; cheap when every row is current.
+ */
+export async function fillVendorListJson(db: Db): Promise<number> {
+  const result = (await db.execute(
+    sql`UPDATE ${vendors} SET list_json = ${VENDOR_JSON} WHERE ${vendors.listJson} IS NULL`,
+  )) as unknown as {
+    affectedRows?: number;
+    rowCount?: number;
+  };
+  return result.affectedRows ?? result.rowCount ?? 0;
 }

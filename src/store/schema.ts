@@ -187,6 +187,8 @@ export const vendors = pgTable(
     nextReviewDue: date("next_review_due", { mode: "string" }).notNull(),
     lastReviewedOn: date("last_reviewed_on", { mode: "string" }),
     integrationCount: integer("integration_count").notNull().default(0),
+    /** The row as the vendor list returns it, rebuilt in every write's transaction (see inventory.ts). */
+    listJson: jsonb("list_json"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

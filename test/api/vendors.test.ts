@@ -341,6 +341,20 @@ describe("vendor list", () => {
     expect((await viewer.json("GET", "/api/vendors?q=%25")).status).toBe(200);
   });
 
+  it("lists each vendor exactly as GET /api/vendors/{id} shows it, also right after a change", async () => {
+    const page = await viewer.json<{ items: Vendor[] }>("GET", "/api/vendors?limit=200");
+    expect(page.body.items.length).toBeGreaterThan(20);
+    for (const item of page.body.items) {
+      expect(item).toEqual((await viewer.json<Vendor>("GET", `/api/vendors/${item.id}`)).body);
+    }
+    const target = page.body.items.find((v) => v.name === "Listed Vendor 05");
+    await assessor.json("PATCH", `/api/vendors/${target?.id}`, { owner: "Renamed team" });
+    await assessor.json("POST", `/api/vendors/${target?.id}/status`, { status: "in_review" });
+    const again = await viewer.json<{ items: Vendor[] }>("GET", "/api/vendors?q=listed%20vendor%2005");
+    expect(again.body.items[0]).toEqual((await viewer.json<Vendor>("GET", `/api/vendors/${target?.id}`)).body);
+    expect(again.body.items[0]).toMatchObject({ owner: "Renamed team", status: "in_review" });
+  });
+
   it("rejects bad filters and cursors with 400", async () => {
     expect((await viewer.json("GET", "/api/vendors?tier=4")).status).toBe(400);
     expect((await viewer.json("GET", "/api/vendors?status=happy")).status).toBe(400);
