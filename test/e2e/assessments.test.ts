@@ -1,4 +1,5 @@
 import path from "node:path";
+import ExcelJS from "exceljs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay } from "./browser.ts";
@@ -204,5 +205,54 @@ describe("assessments in the browser", () => {
     await expect.poll(() => page.getByTestId("assessment-row").count()).toBe(1);
     await page.getByRole("button", { name: "Draft", exact: true }).click();
     await page.getByText("No assessments in this state").waitFor();
+  });
+
+  it("starts an assessment from the list, exports it and imports a completed workbook, naming the bad cell", async () => {
+    await page.goto(`${assay.url}/assessments`);
+    await page.getByRole("button", { name: "New assessment" }).click();
+    const dialog = page.getByRole("dialog", { name: "New assessment" });
+    await dialog.getByLabel("Vendor").selectOption({ label: "OpenAI (tier 3)" });
+    await dialog.getByRole("button", { name: "Start assessment" }).click();
+    await page.waitForURL(/\/assessments\/[0-9a-f-]{36}$/);
+    await expect.poll(() => page.getByTestId("assessment-state").textContent()).toBe("Draft");
+
+    const href = await page.getByRole("link", { name: "Export XLSX" }).getAttribute("href");
+    const bytes = await page.evaluate(async (url) => {
+      const res = await fetch(url ?? "");
+      return Array.from(new Uint8Array(await res.arrayBuffer()));
+    }, href);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(Buffer.from(bytes));
+    const sheet = workbook.getWorksheet("Questionnaire");
+    if (!sheet) throw new Error("no Questionnaire sheet in the export");
+    let q05Row = 0;
+    let q08Row = 0;
+    sheet.eachRow((row, n) => {
+      if (row.getCell(1).value === "q05") q05Row = n;
+      if (row.getCell(1).value === "q08") q08Row = n;
+    });
+    expect(q05Row).toBeGreaterThan(1);
+    sheet.getCell(`F${q05Row}`).value = "seventy-two";
+    sheet.getCell(`F${q08Row}`).value = "gpt-4o 2024-08-06 served from Azure OpenAI";
+    const upload = async () => ({
+      name: "answered.xlsx",
+      mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      buffer: Buffer.from(await workbook.xlsx.writeBuffer()),
+    });
+
+    const input = page.getByLabel("Completed questionnaire workbook");
+    await input.setInputFiles(await upload());
+    const refusal = page.getByRole("alert").filter({ hasText: `Questionnaire!F${q05Row}` });
+    await refusal.waitFor();
+    // All or nothing: the good answer in the same workbook was not stored either.
+    await expect(page.getByText(/41 questions .* 0 answered/).count()).resolves.toBe(1);
+
+    sheet.getCell(`F${q05Row}`).value = 72;
+    await input.setInputFiles(await upload());
+    await page.getByText("Imported: 2 of 41 questions answered.").waitFor();
+    await expect
+      .poll(() => page.getByTestId("answer-q08").textContent())
+      .toContain("served from Azure OpenAI");
+    await expect(page.getByTestId("answer-q05").textContent()).resolves.toContain("72");
   });
 });
