@@ -77,3 +77,15 @@ export const SessionSchema = z
       .openapi({ description: "Send it back as the X-CSRF-Token header on writes." }),
   })
   .openapi("Session");
+
+/** A required JSON request body of `schema`, for route declarations. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  content: { "application/json": { schema } },
+  required: true,
+});
+
+/** A JSON response of `schema`, for route declarations. */
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});

@@ -29,17 +29,8 @@ import { today } from "../../store/inventory.ts";
 import { defineRoute, principalOf } from "../access.ts";
 import type { Services } from "../context.ts";
 import { newRouter } from "../router.ts";
-import { IdParamSchema, problemResponses } from "../schemas.ts";
+import { IdParamSchema, jsonBody, jsonResponse, problemResponses } from "../schemas.ts";
 import { portalRoutes } from "./portal-routes.ts";
-
-const json = <T extends z.ZodType>(schema: T) => ({
-  content: { "application/json": { schema } },
-  required: true,
-});
-const ok = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 
 /** Largest questionnaire workbook accepted by import (base64 in JSON stays under the 1 MB JSON limit). */
 export const ASSESSMENT_IMPORT_MAX_BYTES = 700 * 1024;
@@ -188,7 +179,10 @@ const routes = {
     access: "read",
     request: { query: ListQuerySchema },
     responses: {
-      200: ok(z.object({ items: z.array(AssessmentSchema), total: z.number().int() }), "Assessments"),
+      200: jsonResponse(
+        z.object({ items: z.array(AssessmentSchema), total: z.number().int() }),
+        "Assessments",
+      ),
       ...problemResponses(400, 401),
     },
   }),
@@ -198,8 +192,11 @@ const routes = {
     tags: ["assessments"],
     summary: "Start a draft assessment with the question set of the vendor's current tier",
     access: "write",
-    request: { body: json(z.strictObject({ vendorId: z.uuid() }).openapi("AssessmentCreate")) },
-    responses: { 201: ok(AssessmentDetailSchema, "Created"), ...problemResponses(400, 401, 403, 404, 415) },
+    request: { body: jsonBody(z.strictObject({ vendorId: z.uuid() }).openapi("AssessmentCreate")) },
+    responses: {
+      201: jsonResponse(AssessmentDetailSchema, "Created"),
+      ...problemResponses(400, 401, 403, 404, 415),
+    },
   }),
   get: defineRoute({
     method: "get",
@@ -208,7 +205,10 @@ const routes = {
     summary: "One assessment with its questions, answers and portal link state",
     access: "read",
     request: { params: IdParamSchema },
-    responses: { 200: ok(AssessmentDetailSchema, "The assessment"), ...problemResponses(400, 401, 404) },
+    responses: {
+      200: jsonResponse(AssessmentDetailSchema, "The assessment"),
+      ...problemResponses(400, 401, 404),
+    },
   }),
   send: defineRoute({
     method: "post",
@@ -217,7 +217,10 @@ const routes = {
     summary: "Send a draft: due in 14 business days, with a new portal link (shown once)",
     access: "write",
     request: { params: IdParamSchema },
-    responses: { 200: ok(LinkSchema, "The portal link"), ...problemResponses(400, 401, 403, 404, 409) },
+    responses: {
+      200: jsonResponse(LinkSchema, "The portal link"),
+      ...problemResponses(400, 401, 403, 404, 409),
+    },
   }),
   reissue: defineRoute({
     method: "post",
@@ -226,7 +229,10 @@ const routes = {
     summary: "Issue a new portal link; earlier links stop working",
     access: "write",
     request: { params: IdParamSchema },
-    responses: { 200: ok(LinkSchema, "The new portal link"), ...problemResponses(400, 401, 403, 404, 409) },
+    responses: {
+      200: jsonResponse(LinkSchema, "The new portal link"),
+      ...problemResponses(400, 401, 403, 404, 409),
+    },
   }),
   revoke: defineRoute({
     method: "post",
@@ -236,7 +242,7 @@ const routes = {
     access: "write",
     request: { params: IdParamSchema },
     responses: {
-      200: ok(z.object({ revoked: z.number().int() }), "How many live links were revoked"),
+      200: jsonResponse(z.object({ revoked: z.number().int() }), "How many live links were revoked"),
       ...problemResponses(400, 401, 403, 404),
     },
   }),
@@ -248,7 +254,7 @@ const routes = {
     access: "write",
     request: {
       params: IdParamSchema,
-      body: json(
+      body: jsonBody(
         z
           .strictObject({
             reason: z
@@ -262,7 +268,7 @@ const routes = {
       ),
     },
     responses: {
-      200: ok(AssessmentDetailSchema, "The assessment, in progress again"),
+      200: jsonResponse(AssessmentDetailSchema, "The assessment, in progress again"),
       ...problemResponses(400, 401, 403, 404, 409, 415),
     },
   }),
@@ -273,7 +279,10 @@ const routes = {
     summary: "Findings (with red flags) and 1–5 scores of the answers as they stand",
     access: "read",
     request: { params: IdParamSchema },
-    responses: { 200: ok(AnalysisSchema, "Findings and scores"), ...problemResponses(400, 401, 404) },
+    responses: {
+      200: jsonResponse(AnalysisSchema, "Findings and scores"),
+      ...problemResponses(400, 401, 404),
+    },
   }),
   decision: defineRoute({
     method: "post",
@@ -281,9 +290,9 @@ const routes = {
     tags: ["assessments"],
     summary: "Decide: approve, approve with conditions (the remediation items) or reject",
     access: "write",
-    request: { params: IdParamSchema, body: json(DecisionSchema) },
+    request: { params: IdParamSchema, body: jsonBody(DecisionSchema) },
     responses: {
-      200: ok(
+      200: jsonResponse(
         z.object({ assessment: AssessmentDetailSchema, remediation: z.array(RemediationSchema) }),
         "The decided assessment and its remediation items",
       ),
@@ -312,9 +321,9 @@ const routes = {
     summary: "Import a completed questionnaire spreadsheet (base64), all-or-nothing",
     description: "Every problem names its sheet and cell (422 SPREADSHEET_INVALID, details.errors).",
     access: "write",
-    request: { params: IdParamSchema, body: json(ImportSchema) },
+    request: { params: IdParamSchema, body: jsonBody(ImportSchema) },
     responses: {
-      200: ok(AssessmentDetailSchema, "The assessment with the imported answers"),
+      200: jsonResponse(AssessmentDetailSchema, "The assessment with the imported answers"),
       ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422),
     },
   }),
@@ -326,7 +335,7 @@ const routes = {
     access: "read",
     request: { params: IdParamSchema },
     responses: {
-      200: ok(
+      200: jsonResponse(
         z.object({
           items: z.array(
             z.object({
@@ -360,7 +369,7 @@ const routes = {
       }),
     },
     responses: {
-      200: ok(z.object({ items: z.array(RemediationSchema) }), "Items"),
+      200: jsonResponse(z.object({ items: z.array(RemediationSchema) }), "Items"),
       ...problemResponses(400, 401),
     },
   }),
@@ -370,8 +379,11 @@ const routes = {
     tags: ["remediation"],
     summary: "Change an item's owner, due date or status (closing needs evidence references)",
     access: "write",
-    request: { params: IdParamSchema, body: json(RemediationPatchSchema) },
-    responses: { 200: ok(RemediationSchema, "The item"), ...problemResponses(400, 401, 403, 404, 409, 415) },
+    request: { params: IdParamSchema, body: jsonBody(RemediationPatchSchema) },
+    responses: {
+      200: jsonResponse(RemediationSchema, "The item"),
+      ...problemResponses(400, 401, 403, 404, 409, 415),
+    },
   }),
   customList: defineRoute({
     method: "get",
@@ -380,7 +392,7 @@ const routes = {
     summary: "The workspace's custom questions",
     access: "read",
     responses: {
-      200: ok(z.object({ items: z.array(CustomQuestionViewSchema) }), "Custom questions"),
+      200: jsonResponse(z.object({ items: z.array(CustomQuestionViewSchema) }), "Custom questions"),
       ...problemResponses(401),
     },
   }),
@@ -390,8 +402,11 @@ const routes = {
     tags: ["assessments"],
     summary: "Add a custom question (id c-…) to future assessments of its tiers",
     access: "admin",
-    request: { body: json(z.record(z.string(), z.unknown()).openapi("CustomQuestionInput")) },
-    responses: { 201: ok(CustomQuestionViewSchema, "Created"), ...problemResponses(400, 401, 403, 409, 415) },
+    request: { body: jsonBody(z.record(z.string(), z.unknown()).openapi("CustomQuestionInput")) },
+    responses: {
+      201: jsonResponse(CustomQuestionViewSchema, "Created"),
+      ...problemResponses(400, 401, 403, 409, 415),
+    },
   }),
   customDelete: defineRoute({
     method: "delete",

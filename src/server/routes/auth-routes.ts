@@ -18,7 +18,15 @@ import { findUserByEmail, getUser, updateUser } from "../../store/users.ts";
 import { defineRoute, principalOf, SESSION_COOKIE } from "../access.ts";
 import type { Services } from "../context.ts";
 import { newRouter } from "../router.ts";
-import { EmailSchema, NameSchema, PasswordSchema, problemResponses, SessionSchema } from "../schemas.ts";
+import {
+  EmailSchema,
+  jsonBody,
+  jsonResponse,
+  NameSchema,
+  PasswordSchema,
+  problemResponses,
+  SessionSchema,
+} from "../schemas.ts";
 
 // Failed sign-ins allowed per 15 minutes: few per account (guessing one password), more per
 // address (an office behind one NAT), so neither guessing nor spraying gets far.
@@ -44,22 +52,13 @@ const PasswordChangeSchema = z
   .strictObject({ currentPassword: z.string().min(1).max(256), newPassword: PasswordSchema })
   .openapi("PasswordChange");
 
-const json = <T extends z.ZodType>(schema: T) => ({
-  content: { "application/json": { schema } },
-  required: true,
-});
-const ok = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-
 const setupStatus = defineRoute({
   method: "get",
   path: "/api/setup",
   tags: ["auth"],
   summary: "Whether first-run setup is still open",
   access: "public",
-  responses: { 200: ok(SetupStatusSchema, "Setup state") },
+  responses: { 200: jsonResponse(SetupStatusSchema, "Setup state") },
 });
 
 const setup = defineRoute({
@@ -68,9 +67,9 @@ const setup = defineRoute({
   tags: ["auth"],
   summary: "Create the first admin (needs the setup token printed in the console)",
   access: "public",
-  request: { body: json(SetupBodySchema) },
+  request: { body: jsonBody(SetupBodySchema) },
   responses: {
-    201: ok(SessionSchema, "Admin created and signed in"),
+    201: jsonResponse(SessionSchema, "Admin created and signed in"),
     ...problemResponses(400, 403, 409, 415),
   },
 });
@@ -81,9 +80,9 @@ const login = defineRoute({
   tags: ["auth"],
   summary: "Sign in with e-mail and password",
   access: "public",
-  request: { body: json(LoginBodySchema) },
+  request: { body: jsonBody(LoginBodySchema) },
   responses: {
-    200: ok(SessionSchema, "Signed in; the session cookie is set"),
+    200: jsonResponse(SessionSchema, "Signed in; the session cookie is set"),
     ...problemResponses(400, 401, 415, 429),
   },
 });
@@ -103,7 +102,7 @@ const session = defineRoute({
   tags: ["auth"],
   summary: "Who is signed in, and the CSRF token to send on writes",
   access: "read",
-  responses: { 200: ok(SessionSchema, "The current principal"), ...problemResponses(401) },
+  responses: { 200: jsonResponse(SessionSchema, "The current principal"), ...problemResponses(401) },
 });
 
 const changePassword = defineRoute({
@@ -112,9 +111,9 @@ const changePassword = defineRoute({
   tags: ["auth"],
   summary: "Change your own password (ends your other sessions)",
   access: "read",
-  request: { body: json(PasswordChangeSchema) },
+  request: { body: jsonBody(PasswordChangeSchema) },
   responses: {
-    200: ok(SessionSchema, "Password changed; a new session is set"),
+    200: jsonResponse(SessionSchema, "Password changed; a new session is set"),
     ...problemResponses(400, 401, 403, 415),
   },
 });

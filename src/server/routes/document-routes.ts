@@ -19,15 +19,10 @@ import {
 import { defineRoute, principalOf } from "../access.ts";
 import type { Services } from "../context.ts";
 import { newRouter } from "../router.ts";
-import { IdParamSchema, problemResponses } from "../schemas.ts";
+import { IdParamSchema, jsonResponse, problemResponses } from "../schemas.ts";
 
 /** The upload route, for the body-size limit in app.ts (its path carries the vendor id). */
 export const DOCUMENT_UPLOAD_PATH = /^\/api\/vendors\/[^/]+\/documents$/;
-
-const ok = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 
 const IsoDate = z.iso.date({ error: "must be a date as YYYY-MM-DD" });
 const DocumentTypeSchema = z.enum(DOCUMENT_TYPES).openapi("DocumentType");
@@ -146,7 +141,7 @@ const routes = {
       },
     },
     responses: {
-      201: ok(DocumentSchema, "Stored and analysed"),
+      201: jsonResponse(DocumentSchema, "Stored and analysed"),
       ...problemResponses(400, 401, 403, 404, 413, 415),
     },
   }),
@@ -157,7 +152,10 @@ const routes = {
     summary: "The vendor's documents, newest first",
     access: "read",
     request: { params: IdParamSchema, query: VendorListQuerySchema },
-    responses: { 200: ok(DocumentPageSchema, "A page of documents"), ...problemResponses(400, 401, 404) },
+    responses: {
+      200: jsonResponse(DocumentPageSchema, "A page of documents"),
+      ...problemResponses(400, 401, 404),
+    },
   }),
   list: defineRoute({
     method: "get",
@@ -166,7 +164,10 @@ const routes = {
     summary: "Documents across all vendors, newest first",
     access: "read",
     request: { query: ListQuerySchema },
-    responses: { 200: ok(DocumentPageSchema, "A page of documents"), ...problemResponses(400, 401, 404) },
+    responses: {
+      200: jsonResponse(DocumentPageSchema, "A page of documents"),
+      ...problemResponses(400, 401, 404),
+    },
   }),
   expiring: defineRoute({
     method: "get",
@@ -176,7 +177,7 @@ const routes = {
     access: "read",
     request: { query: ExpiringQuerySchema },
     responses: {
-      200: ok(
+      200: jsonResponse(
         z.object({ asOf: z.string(), days: z.number().int(), items: z.array(DocumentSchema) }),
         "Expiring",
       ),
@@ -190,7 +191,7 @@ const routes = {
     summary: "One document: details, extracted facts and findings",
     access: "read",
     request: { params: IdParamSchema },
-    responses: { 200: ok(DocumentSchema, "The document"), ...problemResponses(400, 401, 404) },
+    responses: { 200: jsonResponse(DocumentSchema, "The document"), ...problemResponses(400, 401, 404) },
   }),
   content: defineRoute({
     method: "get",
@@ -218,7 +219,7 @@ const routes = {
       params: IdParamSchema,
       body: { content: { "application/json": { schema: PatchSchema } }, required: true },
     },
-    responses: { 200: ok(DocumentSchema, "Updated"), ...problemResponses(400, 401, 403, 404, 415) },
+    responses: { 200: jsonResponse(DocumentSchema, "Updated"), ...problemResponses(400, 401, 403, 404, 415) },
   }),
   analyze: defineRoute({
     method: "post",
@@ -227,7 +228,10 @@ const routes = {
     summary: "Read the document again with the reader for its type",
     access: "write",
     request: { params: IdParamSchema },
-    responses: { 200: ok(DocumentSchema, "Analysed"), ...problemResponses(400, 401, 403, 404, 500) },
+    responses: {
+      200: jsonResponse(DocumentSchema, "Analysed"),
+      ...problemResponses(400, 401, 403, 404, 500),
+    },
   }),
   remove: defineRoute({
     method: "delete",

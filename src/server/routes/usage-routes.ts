@@ -22,15 +22,10 @@ import {
 import { defineRoute, principalOf } from "../access.ts";
 import type { Services } from "../context.ts";
 import { newRouter } from "../router.ts";
-import { problemResponses } from "../schemas.ts";
+import { jsonResponse, problemResponses } from "../schemas.ts";
 
 /** Largest usage log the ingest endpoint accepts (bytes as sent, gzip or plain). */
 export const USAGE_UPLOAD_MAX_BYTES = 2 * 1024 * 1024 * 1024;
-
-const ok = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 
 const ByDataClassSchema = z.partialRecord(z.enum(DATA_CLASSES), z.number().int());
 const LineErrorSchema = z.object({ line: z.number().int(), code: z.string(), reason: z.string() });
@@ -179,7 +174,7 @@ const routes = {
       },
     },
     responses: {
-      200: ok(IngestResultSchema, "Ingested, resumed or already ingested"),
+      200: jsonResponse(IngestResultSchema, "Ingested, resumed or already ingested"),
       ...problemResponses(400, 401, 403, 409, 413, 422),
     },
   }),
@@ -191,7 +186,7 @@ const routes = {
       "Requests per vendor, service, model, source or data class over the last days, from the daily rollups",
     access: "read",
     request: { query: SummaryQuerySchema },
-    responses: { 200: ok(UsageSummarySchema, "Summary"), ...problemResponses(400, 401) },
+    responses: { 200: jsonResponse(UsageSummarySchema, "Summary"), ...problemResponses(400, 401) },
   }),
   summaryCsv: defineRoute({
     method: "get",
@@ -212,7 +207,7 @@ const routes = {
     summary: "Requests per day (every day of the period), optionally for one vendor",
     access: "read",
     request: { query: TrendQuerySchema },
-    responses: { 200: ok(UsageTrendSchema, "Daily counts"), ...problemResponses(400, 401) },
+    responses: { 200: jsonResponse(UsageTrendSchema, "Daily counts"), ...problemResponses(400, 401) },
   }),
   ingests: defineRoute({
     method: "get",
@@ -221,7 +216,10 @@ const routes = {
     summary: "The latest usage-log ingests with their status and progress",
     access: "read",
     responses: {
-      200: ok(z.object({ items: z.array(UsageIngestSchema) }).openapi("UsageIngestList"), "Ingests"),
+      200: jsonResponse(
+        z.object({ items: z.array(UsageIngestSchema) }).openapi("UsageIngestList"),
+        "Ingests",
+      ),
       ...problemResponses(401),
     },
   }),
@@ -234,7 +232,10 @@ const routes = {
     access: "read",
     request: { query: z.object({ status: z.enum(["open", "resolved"]).optional() }) },
     responses: {
-      200: ok(z.object({ items: z.array(UsageFindingSchema) }).openapi("UsageFindingList"), "Findings"),
+      200: jsonResponse(
+        z.object({ items: z.array(UsageFindingSchema) }).openapi("UsageFindingList"),
+        "Findings",
+      ),
       ...problemResponses(400, 401),
     },
   }),

@@ -39,16 +39,7 @@ import {
   VendorSchema,
 } from "../inventory-schemas.ts";
 import { newRouter } from "../router.ts";
-import { IdParamSchema, problemResponses } from "../schemas.ts";
-
-const json = <T extends z.ZodType>(schema: T) => ({
-  content: { "application/json": { schema } },
-  required: true,
-});
-const ok = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
+import { IdParamSchema, jsonBody, jsonResponse, problemResponses } from "../schemas.ts";
 
 /** "1,3" or "approved,in_review" → a validated list. */
 const csvList = <T extends string>(values: readonly [T, ...T[]]) =>
@@ -116,7 +107,7 @@ const routes = {
     summary: "List vendors with search, filters, sorting and cursor paging",
     access: "read",
     request: { query: VendorListQuerySchema },
-    responses: { 200: ok(VendorPageSchema, "A page of vendors"), ...problemResponses(400, 401) },
+    responses: { 200: jsonResponse(VendorPageSchema, "A page of vendors"), ...problemResponses(400, 401) },
   }),
   create: defineRoute({
     method: "post",
@@ -124,8 +115,8 @@ const routes = {
     tags: ["vendors"],
     summary: "Add a vendor",
     access: "write",
-    request: { body: json(VendorCreateSchema) },
-    responses: { 201: ok(VendorSchema, "Created"), ...problemResponses(400, 401, 403, 409, 415) },
+    request: { body: jsonBody(VendorCreateSchema) },
+    responses: { 201: jsonResponse(VendorSchema, "Created"), ...problemResponses(400, 401, 403, 409, 415) },
   }),
   get: defineRoute({
     method: "get",
@@ -134,7 +125,7 @@ const routes = {
     summary: "One vendor",
     access: "read",
     request: { params: IdParamSchema },
-    responses: { 200: ok(VendorSchema, "The vendor"), ...problemResponses(400, 401, 404) },
+    responses: { 200: jsonResponse(VendorSchema, "The vendor"), ...problemResponses(400, 401, 404) },
   }),
   patch: defineRoute({
     method: "patch",
@@ -142,8 +133,11 @@ const routes = {
     tags: ["vendors"],
     summary: "Change a vendor's fields (status moves through POST …/status)",
     access: "write",
-    request: { params: IdParamSchema, body: json(VendorUpdateSchema) },
-    responses: { 200: ok(VendorSchema, "Updated"), ...problemResponses(400, 401, 403, 404, 409, 415) },
+    request: { params: IdParamSchema, body: jsonBody(VendorUpdateSchema) },
+    responses: {
+      200: jsonResponse(VendorSchema, "Updated"),
+      ...problemResponses(400, 401, 403, 404, 409, 415),
+    },
   }),
   remove: defineRoute({
     method: "delete",
@@ -161,8 +155,11 @@ const routes = {
     summary:
       "Move a vendor through proposed → in review → approved / with conditions / rejected → offboarded",
     access: "write",
-    request: { params: IdParamSchema, body: json(StatusChangeSchema) },
-    responses: { 200: ok(VendorSchema, "Moved"), ...problemResponses(400, 401, 403, 404, 409, 415) },
+    request: { params: IdParamSchema, body: jsonBody(StatusChangeSchema) },
+    responses: {
+      200: jsonResponse(VendorSchema, "Moved"),
+      ...problemResponses(400, 401, 403, 404, 409, 415),
+    },
   }),
   tier: defineRoute({
     method: "get",
@@ -171,7 +168,7 @@ const routes = {
     summary: "The vendor's tier with every reason, question count, review cadence and next review",
     access: "read",
     request: { params: IdParamSchema },
-    responses: { 200: ok(TierResultSchema, "Tier"), ...problemResponses(400, 401, 404) },
+    responses: { 200: jsonResponse(TierResultSchema, "Tier"), ...problemResponses(400, 401, 404) },
   }),
   setOverride: defineRoute({
     method: "put",
@@ -180,9 +177,9 @@ const routes = {
     summary:
       "Override the computed tier with a written justification (audit-logged; the computed tier stays visible)",
     access: "write",
-    request: { params: IdParamSchema, body: json(TierOverrideBodySchema) },
+    request: { params: IdParamSchema, body: jsonBody(TierOverrideBodySchema) },
     responses: {
-      200: ok(TierResultSchema, "Tier with the override"),
+      200: jsonResponse(TierResultSchema, "Tier with the override"),
       ...problemResponses(400, 401, 403, 404, 415),
     },
   }),
@@ -194,7 +191,7 @@ const routes = {
     access: "write",
     request: { params: IdParamSchema },
     responses: {
-      200: ok(TierResultSchema, "Tier without override"),
+      200: jsonResponse(TierResultSchema, "Tier without override"),
       ...problemResponses(400, 401, 403, 404),
     },
   }),
@@ -206,7 +203,7 @@ const routes = {
     access: "read",
     request: { params: IdParamSchema },
     responses: {
-      200: ok(z.object({ asOf: z.string(), items: z.array(AiActResultSchema) }), "Per integration"),
+      200: jsonResponse(z.object({ asOf: z.string(), items: z.array(AiActResultSchema) }), "Per integration"),
       ...problemResponses(400, 401, 404),
     },
   }),
@@ -218,7 +215,10 @@ const routes = {
     access: "read",
     request: { params: IdParamSchema },
     responses: {
-      200: ok(z.object({ items: z.array(IntegrationSchema), total: z.number().int() }), "Integrations"),
+      200: jsonResponse(
+        z.object({ items: z.array(IntegrationSchema), total: z.number().int() }),
+        "Integrations",
+      ),
       ...problemResponses(400, 401, 404),
     },
   }),
@@ -228,8 +228,11 @@ const routes = {
     tags: ["integrations"],
     summary: "Record an AI integration under the vendor (the vendor's tier is recomputed)",
     access: "write",
-    request: { params: IdParamSchema, body: json(AiIntegrationCreateSchema) },
-    responses: { 201: ok(IntegrationSchema, "Created"), ...problemResponses(400, 401, 403, 404, 415) },
+    request: { params: IdParamSchema, body: jsonBody(AiIntegrationCreateSchema) },
+    responses: {
+      201: jsonResponse(IntegrationSchema, "Created"),
+      ...problemResponses(400, 401, 403, 404, 415),
+    },
   }),
   patchIntegration: defineRoute({
     method: "patch",
@@ -237,8 +240,11 @@ const routes = {
     tags: ["integrations"],
     summary: "Change an integration (the vendor's tier is recomputed)",
     access: "write",
-    request: { params: IdParamSchema, body: json(AiIntegrationUpdateSchema) },
-    responses: { 200: ok(IntegrationSchema, "Updated"), ...problemResponses(400, 401, 403, 404, 415) },
+    request: { params: IdParamSchema, body: jsonBody(AiIntegrationUpdateSchema) },
+    responses: {
+      200: jsonResponse(IntegrationSchema, "Updated"),
+      ...problemResponses(400, 401, 403, 404, 415),
+    },
   }),
   removeIntegration: defineRoute({
     method: "delete",
@@ -256,7 +262,7 @@ const routes = {
     summary: "The built-in AI vendor catalogue, every fact with its source and as-of date",
     access: "read",
     responses: {
-      200: ok(z.object({ items: z.array(CatalogVendorSchema) }), "Catalogue"),
+      200: jsonResponse(z.object({ items: z.array(CatalogVendorSchema) }), "Catalogue"),
       ...problemResponses(401),
     },
   }),
@@ -270,7 +276,10 @@ const routes = {
       params: SlugParamSchema,
       body: { content: { "application/json": { schema: FromCatalogSchema } }, required: false },
     },
-    responses: { 201: ok(VendorSchema, "Created"), ...problemResponses(400, 401, 403, 404, 409, 415) },
+    responses: {
+      201: jsonResponse(VendorSchema, "Created"),
+      ...problemResponses(400, 401, 403, 404, 409, 415),
+    },
   }),
   dashboard: defineRoute({
     method: "get",
@@ -278,7 +287,7 @@ const routes = {
     tags: ["vendors"],
     summary: "Inventory tiles: vendors by tier and status, reviews due in 30 days, unreviewed vendors",
     access: "read",
-    responses: { 200: ok(DashboardSchema, "Tiles"), ...problemResponses(401) },
+    responses: { 200: jsonResponse(DashboardSchema, "Tiles"), ...problemResponses(401) },
   }),
 };
 
