@@ -222,7 +222,7 @@ describe("assessments in the browser", () => {
       return Array.from(new Uint8Array(await res.arrayBuffer()));
     }, href);
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(Buffer.from(bytes));
+    await workbook.xlsx.load(new Uint8Array(bytes).buffer);
     const sheet = workbook.getWorksheet("Questionnaire");
     if (!sheet) throw new Error("no Questionnaire sheet in the export");
     let q05Row = 0;
