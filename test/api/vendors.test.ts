@@ -351,7 +351,9 @@ describe("vendor list", () => {
     await assessor.json("PATCH", `/api/vendors/${target?.id}`, { owner: "Renamed team" });
     await assessor.json("POST", `/api/vendors/${target?.id}/status`, { status: "in_review" });
     const again = await viewer.json<{ items: Vendor[] }>("GET", "/api/vendors?q=listed%20vendor%2005");
-    expect(again.body.items[0]).toEqual((await viewer.json<Vendor>("GET", `/api/vendors/${target?.id}`)).body);
+    expect(again.body.items[0]).toEqual(
+      (await viewer.json<Vendor>("GET", `/api/vendors/${target?.id}`)).body,
+    );
     expect(again.body.items[0]).toMatchObject({ owner: "Renamed team", status: "in_review" });
   });
 
