@@ -3,7 +3,8 @@
  * "seventy-two (72) hours"), normalised to hours or days.
  */
 
-const UNITS = [
+/** Number words from zero to nineteen, in order (the index is the value). */
+export const UNITS = [
   "zero",
   "one",
   "two",

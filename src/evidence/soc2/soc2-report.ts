@@ -1,4 +1,5 @@
 import { AppError } from "../../domain/errors.ts";
+import { UNITS } from "../dpa/durations.ts";
 import {
   allMatches,
   boundWhitespace,
@@ -186,29 +187,8 @@ const CATEGORY_WORDS: [TrustServicesCategory, RegExp][] = [
   ["privacy", /\bprivacy\b/i],
 ];
 
-const NUMBER_WORDS = [
-  "zero",
-  "one",
-  "two",
-  "three",
-  "four",
-  "five",
-  "six",
-  "seven",
-  "eight",
-  "nine",
-  "ten",
-  "eleven",
-  "twelve",
-  "thirteen",
-  "fourteen",
-  "fifteen",
-  "sixteen",
-  "seventeen",
-  "eighteen",
-  "nineteen",
-  "twenty",
-];
+// Number words to twenty, in order, so a word's index is its value ("two of 25").
+const NUMBER_WORDS = [...UNITS, "twenty"];
 const COUNT = `(\\d{1,6}|${NUMBER_WORDS.join("|")})`;
 
 function countValue(word: string): number {
