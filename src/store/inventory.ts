@@ -247,19 +247,27 @@ function decodeCursor(cursor: string): { v: string; id: string } {
  */
 export async function listVendors(db: Db, workspaceId: string, query: VendorListQuery) {
   const filters: SQL[] = [eq(vendors.workspaceId, workspaceId)];
-  const q = query.q?.trim().toLowerCase();
-  if (q) {
-    const pattern = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-    // The same expression as the trigram index (migration 0002), so the index serves the search.
-    filters.push(sql`lower(${vendors.name} || ' ' || coalesce(${vendors.owner}, '')) LIKE ${pattern}`);
-  }
   if (query.tiers?.length) filters.push(inArray(vendors.tier, query.tiers));
   if (query.statuses?.length) filters.push(inArray(vendors.status, query.statuses));
   if (query.categories?.length) filters.push(inArray(vendors.category, query.categories));
-  const where = and(...filters);
+  const q = query.q?.trim().toLowerCase();
+  // The same expression as the trigram index (migration 0002).
+  const haystack = sql`lower(${vendors.name} || ' ' || coalesce(${vendors.owner}, ''))`;
+  const searchFilters = q
+    ? [...filters, sql`${haystack} LIKE ${`%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`]
+    : filters;
+  const total = await countVendors(
+    db,
+    [workspaceId, q ?? "", query.tiers, query.statuses, query.categories],
+    searchFilters,
+  );
 
   const { expr, cast } = SORT_EXPRESSIONS[query.sort];
-  const pageFilters = [...filters];
+  // A search that matches many vendors is answered fastest by walking the sort index until the
+  // page is full; PostgreSQL cannot estimate a LIKE '%…%' and would scan and sort instead. The
+  // total (already known) tells which case this is: a narrow search keeps the trigram index.
+  const broadSearch = q !== undefined && q !== "" && total > (query.limit + 1) * 4;
+  const pageFilters = broadSearch ? [...filters, sql`strpos(${haystack}, ${q}) > 0`] : [...searchFilters];
   if (query.cursor) {
     const { v, id } = decodeCursor(query.cursor);
     const op = query.direction === "asc" ? sql`>` : sql`<`;
@@ -282,23 +290,6 @@ export async function listVendors(db: Db, workspaceId: string, query: VendorList
     item: VendorView & { lastReviewedOn?: string | null };
     k: string;
   }[];
-  const countKey = JSON.stringify([
-    workspaceId,
-    q ?? "",
-    query.tiers ?? [],
-    query.statuses ?? [],
-    query.categories ?? [],
-  ]);
-  const cached = countCache.get(countKey);
-  let total: number;
-  if (cached && cached.version === inventoryVersion && Date.now() - cached.at < COUNT_TTL_MS) {
-    total = cached.total;
-  } else {
-    const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(vendors).where(where);
-    total = count?.n ?? 0;
-    if (countCache.size > 1000) countCache.clear();
-    countCache.set(countKey, { version: inventoryVersion, at: Date.now(), total });
-  }
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
@@ -309,6 +300,22 @@ export async function listVendors(db: Db, workspaceId: string, query: VendorList
         ? Buffer.from(JSON.stringify({ v: last.k, id: last.item.id })).toString("base64url")
         : null,
   };
+}
+
+/** The number of vendors a filter matches, cached until the next inventory write. */
+async function countVendors(db: Db, key: unknown[], filters: SQL[]): Promise<number> {
+  const countKey = JSON.stringify(key);
+  const cached = countCache.get(countKey);
+  if (cached && cached.version === inventoryVersion && Date.now() - cached.at < COUNT_TTL_MS)
+    return cached.total;
+  const [count] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(vendors)
+    .where(and(...filters));
+  const total = count?.n ?? 0;
+  if (countCache.size > 1000) countCache.clear();
+  countCache.set(countKey, { version: inventoryVersion, at: Date.now(), total });
+  return total;
 }
 
 // ---------------------------------------------------------------- writing

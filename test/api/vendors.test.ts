@@ -357,6 +357,29 @@ describe("vendor list", () => {
     expect(again.body.items[0]).toMatchObject({ owner: "Renamed team", status: "in_review" });
   });
 
+  it("a broad search (walked in index order) and a narrow one find the same vendors", async () => {
+    const names = async (q: string, limit: number) => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { body: { items: Vendor[]; nextCursor: string | null } } = await viewer.json(
+          "GET",
+          `/api/vendors?q=${encodeURIComponent(q)}&limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`,
+        );
+        seen.push(...page.body.items.map((v) => v.name));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      return seen;
+    };
+    // limit 2: 23 matches make it a broad search; limit 50: a narrow one.
+    expect(await names("listed", 2)).toEqual(await names("listed", 50));
+    expect(await names("listed", 2)).toHaveLength(23);
+    // LIKE wildcards in the search text are literal in both plans.
+    await assessor.json("POST", "/api/vendors", { name: "Percent 100% AI", category: "other" });
+    expect(await names("100%", 1)).toEqual(["Percent 100% AI"]);
+    expect(await names("t_d", 1)).toEqual([]);
+  });
+
   it("rejects bad filters and cursors with 400", async () => {
     expect((await viewer.json("GET", "/api/vendors?tier=4")).status).toBe(400);
     expect((await viewer.json("GET", "/api/vendors?status=happy")).status).toBe(400);
