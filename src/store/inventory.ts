@@ -352,14 +352,20 @@ function vendorValues(input: ReturnType<typeof VendorCreateSchema.parse>) {
 }
 
 /** Inserts a vendor inside a transaction the caller holds (no audit entry). */
-async function insertVendor(tx: Db, workspaceId: string, input: VendorCreateInput): Promise<VendorRow> {
+/** Inserts a vendor; `refresh: false` leaves the derived fields to a caller that adds integrations next. */
+async function insertVendor(
+  tx: Db,
+  workspaceId: string,
+  input: VendorCreateInput,
+  options: { refresh: boolean } = { refresh: true },
+): Promise<VendorRow> {
   const parsed = VendorCreateSchema.parse(input);
   const [row] = await tx
     .insert(vendors)
     .values({ workspaceId, ...vendorValues(parsed), nextReviewDue: today() })
     .returning();
   if (!row) throw new Error("vendor insert returned no row");
-  await refreshVendorTier(tx, workspaceId, row.id);
+  if (options.refresh) await refreshVendorTier(tx, workspaceId, row.id);
   return row;
 }
 
@@ -635,7 +641,7 @@ export async function createVendorsInBulk(
     let integrations = 0;
     for (const [index, item] of items.entries()) {
       const row = await withVendorNameCheck(item.vendor.name, () =>
-        insertVendor(tx, workspaceId, item.vendor),
+        insertVendor(tx, workspaceId, item.vendor, { refresh: false }),
       ).catch((error: unknown) => {
         throw error instanceof AppError
           ? new AppError(error.code, `Item ${index + 1}: ${error.message}`, {

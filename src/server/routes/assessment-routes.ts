@@ -452,6 +452,11 @@ function statusChangeOf(body: z.infer<typeof RemediationPatchSchema>) {
 export function assessmentRoutes(services: Services) {
   const { db, config } = services;
   const portalUrl = (token: string) => `${config.publicUrl}/portal/${token}`;
+  const linkAnswer = (link: { token: string; dueDate: string; expiresAt: string }) => ({
+    portalUrl: portalUrl(link.token),
+    dueDate: link.dueDate,
+    expiresAt: link.expiresAt,
+  });
   return newRouter()
     .openapi(routes.list, async (c) => {
       const q = c.req.valid("query");
@@ -473,10 +478,7 @@ export function assessmentRoutes(services: Services) {
         readSendSettings(),
         p.actor,
       );
-      return c.json(
-        { portalUrl: portalUrl(link.token), dueDate: link.dueDate, expiresAt: link.expiresAt },
-        200,
-      );
+      return c.json(linkAnswer(link), 200);
     })
     .openapi(routes.reissue, async (c) => {
       const p = principalOf(c);
@@ -487,10 +489,7 @@ export function assessmentRoutes(services: Services) {
         readSendSettings(),
         p.actor,
       );
-      return c.json(
-        { portalUrl: portalUrl(link.token), dueDate: link.dueDate, expiresAt: link.expiresAt },
-        200,
-      );
+      return c.json(linkAnswer(link), 200);
     })
     .openapi(routes.revoke, async (c) => {
       const p = principalOf(c);
