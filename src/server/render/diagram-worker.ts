@@ -17,6 +17,10 @@ parentPort?.on("message", async (job: Job) => {
     parentPort?.postMessage({ id: job.id, ok: true, svg });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    parentPort?.postMessage({ id: job.id, ok: false, message: message.slice(0, 300) });
+    // A WebAssembly trap leaves this Graphviz instance unusable; the caller replaces the thread.
+    const trap =
+      (error instanceof Error && error.name === "RuntimeError") ||
+      /out of bounds|unreachable|memory access|call stack/i.test(message);
+    parentPort?.postMessage({ id: job.id, ok: false, trap, message: message.slice(0, 300) });
   }
 });

@@ -76,7 +76,9 @@ export function cleanSvg(svg: string): string {
   return body;
 }
 
-type Reply = { id: number; ok: true; svg: string } | { id: number; ok: false; message: string };
+type Reply =
+  | { id: number; ok: true; svg: string }
+  | { id: number; ok: false; trap: boolean; message: string };
 
 let worker: Worker | null = null;
 let nextId = 1;
@@ -99,7 +101,7 @@ function getWorker(): Worker {
   return worker;
 }
 
-function layout(dot: string, timeoutMs: number): Promise<string> {
+function layout(dot: string, timeoutMs: number, attempt = 1): Promise<string> {
   return new Promise((resolve, reject) => {
     const w = getWorker();
     const id = nextId++;
@@ -115,7 +117,13 @@ function layout(dot: string, timeoutMs: number): Promise<string> {
       if (reply.id !== id) return;
       done();
       if (reply.ok) resolve(reply.svg);
-      else
+      else if (reply.trap && attempt === 1) {
+        // Graphviz's WebAssembly trapped: its state is gone, not the diagram's fault. Lay the same
+        // diagram out once more on a fresh thread.
+        if (worker === w) worker = null;
+        void w.terminate();
+        resolve(layout(dot, timeoutMs, 2));
+      } else
         reject(new AppError("INPUT_MALFORMED", `Graphviz could not lay out the diagram: ${reply.message}`));
     };
     const onError = (error: Error) => {
