@@ -463,6 +463,9 @@ export const assessments = pgTable(
     decidedOn: date("decided_on", { mode: "string" }),
     nextReviewDue: date("next_review_due", { mode: "string" }),
     returnedCount: integer("returned_count").notNull().default(0),
+    /** Who answers for the vendor: reminders go to this address. */
+    respondentEmail: text("respondent_email"),
+    respondentName: text("respondent_name"),
     lastEventOn: date("last_event_on", { mode: "string" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -574,4 +577,110 @@ export const assessmentAnalyses = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index("assessment_analyses_vendor_idx").on(t.workspaceId, t.vendorId, t.createdAt)],
+);
+
+// ---------------------------------------------------------------- notifications
+
+/**
+ * The notification outbox: a message is written in the transaction that decides it is due, and a
+ * deliverer sends it afterwards (SMTP, signed webhook), retrying with backoff. The dedupe key makes
+ * "the 7-days-before reminder of assessment X" exist once however often the scheduler runs.
+ */
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    /** e.g. assessment.reminder_7, assessment.reminder_2, assessment.overdue. */
+    kind: text("kind").notNull(),
+    /** email or webhook. */
+    channel: text("channel").notNull(),
+    recipient: text("recipient").notNull(),
+    subject: text("subject").notNull(),
+    body: text("body").notNull(),
+    payload: jsonb("payload").notNull().default({}),
+    assessmentId: uuid("assessment_id").references(() => assessments.id, { onDelete: "cascade" }),
+    dedupeKey: text("dedupe_key").notNull(),
+    /** pending → sent, or failed after the last attempt. */
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    sentAt: timestamp("sent_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("notifications_dedupe_key").on(t.workspaceId, t.dedupeKey),
+    index("notifications_due_idx").on(t.status, t.nextAttemptAt),
+  ],
+);
+
+// ---------------------------------------------------------------- AI assistance
+
+/**
+ * A finding suggested by the optional language-model pass over an assessment's answers. It counts
+ * for nothing until a person accepts it; dismissed suggestions stay, with who dismissed them.
+ */
+export const assessmentSuggestions = pgTable(
+  "assessment_suggestions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    assessmentId: uuid("assessment_id")
+      .notNull()
+      .references(() => assessments.id, { onDelete: "cascade" }),
+    /** The suggested finding, in the shape of a domain Finding. */
+    finding: jsonb("finding").notNull(),
+    model: text("model").notNull(),
+    /** pending → accepted / dismissed. */
+    status: text("status").notNull().default("pending"),
+    decidedBy: text("decided_by"),
+    decidedAt: timestamp("decided_at", { withTimezone: true, mode: "date" }),
+    note: text("note"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("assessment_suggestions_assessment_idx").on(t.workspaceId, t.assessmentId, t.status)],
+);
+
+// ---------------------------------------------------------------- model artifacts
+
+/**
+ * A model taken from a hub or uploaded, registered under a vendor (and optionally one of its
+ * integrations) and scanned on the server. Per-file results are kept; the bytes are not.
+ */
+export const modelArtifacts = pgTable(
+  "model_artifacts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    vendorId: uuid("vendor_id")
+      .notNull()
+      .references(() => vendors.id, { onDelete: "cascade" }),
+    integrationId: uuid("integration_id").references(() => aiIntegrations.id, { onDelete: "set null" }),
+    name: text("name").notNull(),
+    /** hub or upload. */
+    source: text("source").notNull(),
+    hubRepo: text("hub_repo"),
+    hubRevision: text("hub_revision"),
+    /** pending → scanning → done / failed. */
+    status: text("status").notNull().default("pending"),
+    /** safe, suspicious, dangerous, error: the worst file's verdict. */
+    verdict: text("verdict"),
+    files: jsonb("files").notNull().default([]),
+    modelCard: jsonb("model_card"),
+    integrity: jsonb("integrity"),
+    error: text("error"),
+    bytesScanned: bigint("bytes_scanned", { mode: "number" }).notNull().default(0),
+    createdBy: text("created_by").notNull(),
+    scannedAt: timestamp("scanned_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("model_artifacts_vendor_idx").on(t.workspaceId, t.vendorId, t.createdAt)],
 );
