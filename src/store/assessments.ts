@@ -21,7 +21,7 @@ import {
 } from "../domain/assessment-workflow.ts";
 import { addCalendarDays, type CalendarDate, isCalendarDate } from "../domain/business-days.ts";
 import { AppError } from "../domain/errors.ts";
-import type { Finding } from "../domain/findings.ts";
+import { type Finding, sortFindings } from "../domain/findings.ts";
 import type { VendorStatus } from "../domain/inventory.ts";
 import {
   type Answer,
@@ -46,6 +46,7 @@ import {
 } from "../domain/remediation.ts";
 import { type AssessmentScore, parseScoringWeights, scoreAssessment } from "../domain/scoring.ts";
 import type { Tier } from "../domain/tiering.ts";
+import { evidenceFindingsFor } from "./assessment-evidence.ts";
 import { type Actor, recordAudit } from "./audit-log.ts";
 import { catalogEntriesOf } from "./catalog.ts";
 import { hashSecret, newSecret } from "./credentials.ts";
@@ -59,6 +60,7 @@ import {
   remediationItems,
   vendors,
 } from "./schema.ts";
+import { acceptedSuggestionFindings } from "./suggestions.ts";
 
 type AssessmentRow = typeof assessments.$inferSelect;
 type RemediationRow = typeof remediationItems.$inferSelect;
@@ -636,7 +638,7 @@ export async function savePortalAnswers(
 }
 
 async function snapshotAnalysis(tx: Db, row: AssessmentRow, answers: Answers, reason: string) {
-  const analysis = await analyze(tx, questionsOf(row), answers);
+  const analysis = await analyze(tx, row, answers);
   await tx.insert(assessmentAnalyses).values({
     workspaceId: row.workspaceId,
     assessmentId: row.id,
@@ -670,10 +672,28 @@ export interface AssessmentAnalysis {
   scores: AssessmentScore;
 }
 
-async function analyze(db: Db, questions: Question[], answers: Answers): Promise<AssessmentAnalysis> {
+/**
+ * The answers' own findings, then what evidence on file says against them (documents, model scans,
+ * usage) and the assistant's suggestions a reviewer accepted; all of them count in the scores.
+ */
+async function analyze(db: Db, row: AssessmentRow, answers: Answers): Promise<AssessmentAnalysis> {
+  const questions = questionsOf(row);
   const weights = parseScoringWeights(await newestCatalogData(db, "scoring"));
-  const findings = analyzeAnswers({ questions, answers });
+  const context = { workspaceId: row.workspaceId, assessmentId: row.id, vendorId: row.vendorId };
+  const findings = sortFindings(
+    dedupeFindings([
+      ...analyzeAnswers({ questions, answers }),
+      ...(await evidenceFindingsFor(db, { ...context, questions, answers })),
+      ...(await acceptedSuggestionFindings(db, context)),
+    ]),
+  );
   return { findings, scores: scoreAssessment({ questions, answers, findings, weights }) };
+}
+
+/** The first finding of each id wins: an answer finding is not repeated by a suggestion of it. */
+function dedupeFindings(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => !seen.has(f.id) && seen.add(f.id) !== undefined);
 }
 
 /** Findings and scores of the assessment's answers as they stand now. */
@@ -683,7 +703,7 @@ export async function analyzeAssessment(
   id: string,
 ): Promise<AssessmentAnalysis> {
   const row = await getRow(db, workspaceId, id);
-  return analyze(db, questionsOf(row), answersOf(row));
+  return analyze(db, row, answersOf(row));
 }
 
 export interface AssessmentHistoryEntry {
