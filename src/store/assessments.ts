@@ -665,6 +665,17 @@ export async function submitPortalAnswers(db: Db, token: string): Promise<Portal
   return portalQuestionnaire(db, token);
 }
 
+/**
+ * The assessment a portal token opens, for portal features kept in their own modules (evidence
+ * uploads): the same checks and errors as every portal route, and the link marked as used.
+ */
+export async function resolvePortalLink(
+  db: Db,
+  token: string,
+): Promise<{ row: AssessmentRow; linkId: string; actor: Actor }> {
+  return resolvePortal(db, token);
+}
+
 // ---------------------------------------------------------------- analysis
 
 export interface AssessmentAnalysis {

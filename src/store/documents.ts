@@ -4,7 +4,12 @@ import { analyzeCertificate } from "../evidence/certificate/index.ts";
 import { analyzeDpa } from "../evidence/dpa/index.ts";
 import { analyzeModelCard } from "../evidence/modelcard/index.ts";
 import { addDays, daysBetween, type EvidenceFinding, isIsoDate, joinPages } from "../evidence/pdf/index.ts";
-import { checkDocument, DEFAULT_MAX_DOCUMENT_BYTES, readDocumentText } from "../evidence/sniff/index.ts";
+import {
+  checkDocument,
+  DEFAULT_MAX_DOCUMENT_BYTES,
+  type DocumentKind,
+  readDocumentText,
+} from "../evidence/sniff/index.ts";
 import { analyzeSoc2Text } from "../evidence/soc2/index.ts";
 import { type Actor, recordAudit } from "./audit-log.ts";
 import { type BlobLocation, deleteBlobIfUnreferenced, putBlob, readBlob, sha256Hex } from "./blob-store.ts";
@@ -292,6 +297,8 @@ export interface DocumentUpload {
   issuedOn?: string | undefined;
   expiresOn?: string | undefined;
   questionId?: string | undefined;
+  /** The assessment the document was sent for (portal uploads). */
+  assessmentId?: string | undefined;
   /** How it arrived: "api", "web", "cli", "portal". */
   uploadedVia: string;
 }
@@ -299,6 +306,104 @@ export interface DocumentUpload {
 export interface DocumentWriteOptions extends DocumentStoreConfig {
   /** The day analysis judges ages on; today by default. */
   asOf?: string;
+  /** File kinds accepted (sniffed from the bytes); every kind the store reads by default. */
+  allowedKinds?: readonly DocumentKind[];
+}
+
+/** An upload that passed its checks and was read, ready to be written in a transaction. */
+export interface PreparedDocument {
+  upload: DocumentUpload;
+  mediaType: string;
+  fileName: string;
+  vendorName: string;
+  asOf: string;
+  result: DocumentAnalysisResult;
+}
+
+/**
+ * Checks an upload's size and sniffs its type from the bytes (refusing what is not a document or
+ * not among `allowedKinds`), then reads it with the reader for its type. Reading can take seconds,
+ * so it happens here, before any transaction holds a lock.
+ */
+export async function prepareDocument(
+  db: Db,
+  workspaceId: string,
+  upload: DocumentUpload,
+  options: DocumentWriteOptions,
+): Promise<PreparedDocument> {
+  const sniffed = checkDocument(upload.bytes, {
+    maxBytes: options.maxBytes,
+    ...(options.allowedKinds === undefined ? {} : { allowed: options.allowedKinds }),
+  });
+  const vendor = await getVendorRow(db, workspaceId, upload.vendorId);
+  const asOf = options.asOf ?? today();
+  const result = await analyzeDocumentBytes(upload.type, upload.bytes, { asOf, maxBytes: options.maxBytes });
+  return {
+    upload,
+    mediaType: sniffed.mediaType,
+    fileName: cleanFileName(upload.fileName) ?? `${upload.type}.${sniffed.kind}`,
+    vendorName: vendor.name,
+    asOf,
+    result,
+  };
+}
+
+/**
+ * Writes a prepared document inside the caller's transaction: the blob (once per content), the
+ * document row and its audit entry.
+ */
+export async function writeDocument(
+  tx: Db,
+  workspaceId: string,
+  prepared: PreparedDocument,
+  actor: Actor,
+  location: BlobLocation,
+): Promise<DocumentView> {
+  const { upload, result, fileName } = prepared;
+  await getVendorRow(tx, workspaceId, upload.vendorId);
+  const blob = await putBlob(tx, workspaceId, upload.bytes, prepared.mediaType, location);
+  const [inserted] = await tx
+    .insert(documents)
+    .values({
+      workspaceId,
+      vendorId: upload.vendorId,
+      questionId: upload.questionId ?? null,
+      assessmentId: upload.assessmentId ?? null,
+      type: upload.type,
+      title: upload.title?.trim() || fileName,
+      fileName,
+      sha256: blob.sha256,
+      size: blob.size,
+      mediaType: prepared.mediaType,
+      issuedOn: upload.issuedOn ?? result.issuedOn,
+      expiresOn: upload.expiresOn ?? result.expiresOn,
+      uploadedBy: actor.label,
+      uploadedVia: upload.uploadedVia,
+      analysisStatus: result.status,
+      analysis: result.analysis,
+      findings: result.findings,
+      analysisError: result.error,
+    })
+    .returning();
+  if (!inserted) throw new AppError("INTERNAL", "The document row was not written.");
+  await recordAudit(tx, {
+    workspaceId,
+    actor,
+    action: "document.upload",
+    targetType: "document",
+    targetId: inserted.id,
+    details: {
+      vendorId: upload.vendorId,
+      type: upload.type,
+      sha256: blob.sha256,
+      size: blob.size,
+      mediaType: prepared.mediaType,
+      blobReused: !blob.created,
+      analysisStatus: result.status,
+      ...(upload.assessmentId === undefined ? {} : { assessmentId: upload.assessmentId }),
+    },
+  });
+  return toDocumentView(inserted, prepared.vendorName, prepared.asOf);
 }
 
 /**
@@ -313,57 +418,8 @@ export async function addDocument(
   actor: Actor,
   options: DocumentWriteOptions,
 ): Promise<DocumentView> {
-  const sniffed = checkDocument(upload.bytes, { maxBytes: options.maxBytes });
-  const vendor = await getVendorRow(db, workspaceId, upload.vendorId);
-  const asOf = options.asOf ?? today();
-  // Reading can take seconds; it runs before the transaction so no lock is held meanwhile.
-  const result = await analyzeDocumentBytes(upload.type, upload.bytes, { asOf, maxBytes: options.maxBytes });
-  const fileName = cleanFileName(upload.fileName) ?? `${upload.type}.${sniffed.kind}`;
-  const row = await db.transaction(async (tx) => {
-    await getVendorRow(tx, workspaceId, upload.vendorId);
-    const blob = await putBlob(tx, workspaceId, upload.bytes, sniffed.mediaType, options);
-    const [inserted] = await tx
-      .insert(documents)
-      .values({
-        workspaceId,
-        vendorId: upload.vendorId,
-        questionId: upload.questionId ?? null,
-        type: upload.type,
-        title: upload.title?.trim() || fileName,
-        fileName,
-        sha256: blob.sha256,
-        size: blob.size,
-        mediaType: sniffed.mediaType,
-        issuedOn: upload.issuedOn ?? result.issuedOn,
-        expiresOn: upload.expiresOn ?? result.expiresOn,
-        uploadedBy: actor.label,
-        uploadedVia: upload.uploadedVia,
-        analysisStatus: result.status,
-        analysis: result.analysis,
-        findings: result.findings,
-        analysisError: result.error,
-      })
-      .returning();
-    if (!inserted) throw new AppError("INTERNAL", "The document row was not written.");
-    await recordAudit(tx, {
-      workspaceId,
-      actor,
-      action: "document.upload",
-      targetType: "document",
-      targetId: inserted.id,
-      details: {
-        vendorId: upload.vendorId,
-        type: upload.type,
-        sha256: blob.sha256,
-        size: blob.size,
-        mediaType: sniffed.mediaType,
-        blobReused: !blob.created,
-        analysisStatus: result.status,
-      },
-    });
-    return inserted;
-  });
-  return toDocumentView(row, vendor.name, asOf);
+  const prepared = await prepareDocument(db, workspaceId, upload, options);
+  return db.transaction((tx) => writeDocument(tx, workspaceId, prepared, actor, options));
 }
 
 /** A file name safe to store and to send back in Content-Disposition: no folders, no control characters. */
