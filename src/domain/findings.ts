@@ -12,7 +12,10 @@ export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
 export const SCORING_DIMENSIONS = ["infrastructure", "model", "data", "governance"] as const;
 export type ScoringDimension = (typeof SCORING_DIMENSIONS)[number];
 
-/** Where a finding came from; answer analysis produces the first five. */
+/**
+ * Where a finding came from; answer analysis produces the first five. `assistant` marks a finding
+ * an AI model suggested and a reviewer accepted.
+ */
 export const FINDING_KINDS = [
   "missing_answer",
   "vague_answer",
@@ -21,6 +24,7 @@ export const FINDING_KINDS = [
   "answer_check",
   "document",
   "usage",
+  "assistant",
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 

@@ -6248,7 +6248,7 @@ export interface components {
                 id: string;
                 rule: string;
                 /** @enum {string} */
-                kind: "missing_answer" | "vague_answer" | "contradiction" | "red_flag" | "answer_check" | "document" | "usage";
+                kind: "missing_answer" | "vague_answer" | "contradiction" | "red_flag" | "answer_check" | "document" | "usage" | "assistant";
                 title: string;
                 /** @enum {string} */
                 severity: "info" | "low" | "medium" | "high" | "critical";
