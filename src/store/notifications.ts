@@ -1,0 +1,383 @@
+/**
+ * The notification outbox. `scheduleReminders` decides which questionnaire reminders are owed and
+ * writes one row per channel in the same transaction as its audit entry; the dedupe key makes a
+ * reminder exist once however often (and on however many servers) the scheduler runs.
+ * `deliverPending` hands due rows to the transports, retrying with exponential backoff; a row is
+ * claimed with a lease before anything is sent, so a crash mid-send delays it but never loses it.
+ */
+import { and, asc, count, desc, eq, inArray, isNotNull, lte, type SQL, sql } from "drizzle-orm";
+import type { CalendarDate } from "../domain/business-days.ts";
+import { AppError } from "../domain/errors.ts";
+import {
+  type AssessmentReminderKind,
+  AWAITING_VENDOR_STATUSES,
+  REMINDER_KINDS,
+  reminderDue,
+  reminderMessage,
+} from "../domain/reminders.ts";
+import { type Actor, recordAudit, SYSTEM_ACTOR } from "./audit-log.ts";
+import type { Db } from "./database.ts";
+import { assessments, notifications, vendors } from "./schema.ts";
+
+export const NOTIFICATION_CHANNELS = ["email", "webhook"] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+export const NOTIFICATION_STATUSES = ["pending", "sent", "failed"] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+/** What a transport receives: one outbox row, ready to send. */
+export interface OutboxMessage {
+  id: string;
+  /** e.g. assessment.reminder_7 */
+  kind: string;
+  channel: NotificationChannel;
+  recipient: string;
+  subject: string;
+  body: string;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/** Sends one message or throws; the error's message is stored, so it must hold no secret. */
+export interface NotificationTransport {
+  send(message: OutboxMessage): Promise<void>;
+}
+
+export type NotificationTransports = Partial<Record<NotificationChannel, NotificationTransport>>;
+
+const SCHEDULER_ACTOR: Actor = { ...SYSTEM_ACTOR, label: "notification scheduler" };
+
+function dayOf(now: Date): CalendarDate {
+  return now.toISOString().slice(0, 10);
+}
+
+/** The one key per assessment, due date, reminder and channel that keeps a reminder from repeating. */
+export function reminderDedupeKey(
+  assessmentId: string,
+  dueDate: CalendarDate,
+  kind: AssessmentReminderKind,
+  channel: NotificationChannel,
+): string {
+  return `reminder:${assessmentId}:${dueDate}:${kind}:${channel}`;
+}
+
+export interface ScheduleOptions {
+  now: Date;
+  holidays: readonly CalendarDate[];
+  /** The configured channels; none means nothing is scheduled (nothing leaves the machine). */
+  channels: readonly NotificationChannel[];
+  /** ASSAY_PUBLIC_URL, named in the message so the respondent recognises the portal. */
+  publicUrl?: string | undefined;
+  /** What the webhook rows show as their recipient (the endpoint's host, never its full URL). */
+  webhookRecipient?: string | undefined;
+}
+
+export interface ScheduleResult {
+  /** Assessments waiting on the vendor that were looked at. */
+  checked: number;
+  /** Outbox rows written by this run. */
+  scheduled: number;
+}
+
+/**
+ * Writes the reminders owed today for every assessment still waiting on its vendor, in every
+ * workspace: one row per configured channel (e-mail only when the assessment names a respondent).
+ * Idempotent: a second run on the same day writes nothing.
+ */
+export async function scheduleReminders(db: Db, options: ScheduleOptions): Promise<ScheduleResult> {
+  if (options.channels.length === 0) return { checked: 0, scheduled: 0 };
+  const today = dayOf(options.now);
+  const waiting = await db
+    .select({
+      id: assessments.id,
+      workspaceId: assessments.workspaceId,
+      vendorId: assessments.vendorId,
+      vendorName: vendors.name,
+      status: assessments.status,
+      dueDate: assessments.dueDate,
+      sentOn: assessments.sentOn,
+      respondentEmail: assessments.respondentEmail,
+      respondentName: assessments.respondentName,
+    })
+    .from(assessments)
+    .innerJoin(vendors, eq(vendors.id, assessments.vendorId))
+    .where(and(inArray(assessments.status, [...AWAITING_VENDOR_STATUSES]), isNotNull(assessments.dueDate)))
+    .orderBy(asc(assessments.dueDate), asc(assessments.id));
+  let scheduled = 0;
+  for (let i = 0; i < waiting.length; i += 500) {
+    const batch = waiting.slice(i, i + 500);
+    const existing = new Set(
+      (
+        await db
+          .select({ key: notifications.dedupeKey })
+          .from(notifications)
+          .where(
+            inArray(
+              notifications.assessmentId,
+              batch.map((a) => a.id),
+            ),
+          )
+      ).map((r) => r.key),
+    );
+    for (const a of batch) {
+      if (a.dueDate === null) continue;
+      const dueDate = a.dueDate;
+      for (const channel of options.channels) {
+        if (channel === "email" && !a.respondentEmail) continue;
+        const alreadySent = REMINDER_KINDS.filter((k) =>
+          existing.has(reminderDedupeKey(a.id, dueDate, k, channel)),
+        );
+        const due = reminderDue({
+          status: a.status as (typeof AWAITING_VENDOR_STATUSES)[number],
+          dueDate,
+          sentOn: a.sentOn,
+          today,
+          holidays: options.holidays,
+          alreadySent,
+        });
+        if (!due) continue;
+        const message = reminderMessage({
+          reminder: due,
+          vendorName: a.vendorName,
+          respondentName: a.respondentName,
+          publicUrl: options.publicUrl,
+        });
+        const kind = `assessment.${due.kind}`;
+        const recipient =
+          channel === "email" ? (a.respondentEmail ?? "") : (options.webhookRecipient ?? "webhook");
+        const payload = {
+          assessmentId: a.id,
+          vendorId: a.vendorId,
+          vendorName: a.vendorName,
+          reminder: due.kind,
+          dueDate,
+          scheduledOn: due.scheduledOn,
+          businessDaysLeft: due.businessDaysLeft,
+          status: a.status,
+        };
+        const written = await db.transaction(async (tx) => {
+          const [row] = await tx
+            .insert(notifications)
+            .values({
+              workspaceId: a.workspaceId,
+              kind,
+              channel,
+              recipient,
+              subject: message.subject,
+              body: message.body,
+              payload,
+              assessmentId: a.id,
+              dedupeKey: reminderDedupeKey(a.id, dueDate, due.kind, channel),
+              nextAttemptAt: options.now,
+            })
+            .onConflictDoNothing({ target: [notifications.workspaceId, notifications.dedupeKey] })
+            .returning({ id: notifications.id });
+          if (!row) return false;
+          await recordAudit(tx, {
+            workspaceId: a.workspaceId,
+            actor: SCHEDULER_ACTOR,
+            action: "notification.schedule",
+            targetType: "assessment",
+            targetId: a.id,
+            details: { notificationId: row.id, kind, channel, dueDate, scheduledOn: due.scheduledOn },
+          });
+          return true;
+        });
+        if (written) scheduled += 1;
+      }
+    }
+  }
+  return { checked: waiting.length, scheduled };
+}
+
+export interface DeliverOptions {
+  now: Date;
+  /** Attempts before a row is marked failed; 5 by default. */
+  maxAttempts?: number | undefined;
+  /** Wait before the first retry; doubles with each further attempt (capped at 6 hours). */
+  retryBaseMs?: number | undefined;
+  /** Rows claimed per call. */
+  limit?: number | undefined;
+  /** How long a claimed row stays reserved for its sender before another worker may take it. */
+  leaseMs?: number | undefined;
+}
+
+export interface DeliverResult {
+  sent: number;
+  /** Failed attempts that will be tried again. */
+  retried: number;
+  /** Rows given up after the last attempt. */
+  failed: number;
+}
+
+const MAX_RETRY_MS = 6 * 3_600_000;
+
+/** The wait after failed attempt number `attempt` (1-based): base, 2×base, 4×base… capped at 6 hours. */
+export function retryDelayMs(attempt: number, baseMs: number): number {
+  return Math.min(baseMs * 2 ** Math.max(0, attempt - 1), MAX_RETRY_MS);
+}
+
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > 500 ? `${text.slice(0, 497)}…` : text;
+}
+
+/**
+ * Sends the rows that are due through the transports given. Channels without a transport are left
+ * pending. A transport that throws costs the row one attempt: it is retried after the backoff and
+ * marked failed after `maxAttempts`; sent and finally failed rows are audit-logged.
+ */
+export async function deliverPending(
+  db: Db,
+  transports: NotificationTransports,
+  options: DeliverOptions,
+): Promise<DeliverResult> {
+  const result: DeliverResult = { sent: 0, retried: 0, failed: 0 };
+  const channels = NOTIFICATION_CHANNELS.filter((c) => transports[c] !== undefined);
+  if (channels.length === 0) return result;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const retryBaseMs = options.retryBaseMs ?? 60_000;
+  const leaseUntil = new Date(options.now.getTime() + (options.leaseMs ?? 10 * 60_000));
+  // Claim first, send afterwards: no transaction stays open across the network.
+  const claimed = await db.transaction(async (tx) => {
+    const due = await tx
+      .select({ id: notifications.id })
+      .from(notifications)
+      .where(
+        and(
+          eq(notifications.status, "pending"),
+          lte(notifications.nextAttemptAt, options.now),
+          inArray(notifications.channel, channels),
+        ),
+      )
+      .orderBy(asc(notifications.nextAttemptAt), asc(notifications.id))
+      .limit(options.limit ?? 50)
+      .for("update", { skipLocked: true });
+    if (due.length === 0) return [];
+    return tx
+      .update(notifications)
+      .set({ attempts: sql`${notifications.attempts} + 1`, nextAttemptAt: leaseUntil })
+      .where(
+        inArray(
+          notifications.id,
+          due.map((d) => d.id),
+        ),
+      )
+      .returning();
+  });
+  claimed.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  for (const row of claimed) {
+    const channel = row.channel as NotificationChannel;
+    const transport = transports[channel];
+    let failure: string | undefined;
+    try {
+      if (!transport) throw new AppError("DELIVERY_FAILED", `No transport for ${channel}.`);
+      await transport.send({
+        id: row.id,
+        kind: row.kind,
+        channel,
+        recipient: row.recipient,
+        subject: row.subject,
+        body: row.body,
+        payload: row.payload as Record<string, unknown>,
+        createdAt: row.createdAt,
+      });
+    } catch (error) {
+      failure = errorText(error);
+    }
+    const finalFailure = failure !== undefined && row.attempts >= maxAttempts;
+    await db.transaction(async (tx) => {
+      if (failure === undefined) {
+        await tx
+          .update(notifications)
+          .set({ status: "sent", sentAt: new Date(), lastError: null })
+          .where(eq(notifications.id, row.id));
+      } else {
+        await tx
+          .update(notifications)
+          .set({
+            status: finalFailure ? "failed" : "pending",
+            lastError: failure,
+            nextAttemptAt: new Date(options.now.getTime() + retryDelayMs(row.attempts, retryBaseMs)),
+          })
+          .where(eq(notifications.id, row.id));
+      }
+      if (failure === undefined || finalFailure) {
+        await recordAudit(tx, {
+          workspaceId: row.workspaceId,
+          actor: SCHEDULER_ACTOR,
+          action: failure === undefined ? "notification.sent" : "notification.failed",
+          targetType: row.assessmentId ? "assessment" : "notification",
+          targetId: row.assessmentId ?? row.id,
+          details: {
+            notificationId: row.id,
+            kind: row.kind,
+            channel,
+            attempts: row.attempts,
+            ...(failure === undefined ? {} : { error: failure }),
+          },
+        });
+      }
+    });
+    if (failure === undefined) result.sent += 1;
+    else if (finalFailure) result.failed += 1;
+    else result.retried += 1;
+  }
+  return result;
+}
+
+export interface NotificationView {
+  id: string;
+  kind: string;
+  channel: NotificationChannel;
+  recipient: string;
+  subject: string;
+  assessmentId: string | null;
+  status: NotificationStatus;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string;
+  sentAt: string | null;
+  createdAt: string;
+}
+
+export interface NotificationListQuery {
+  assessmentId?: string | undefined;
+  status?: NotificationStatus | undefined;
+  limit: number;
+}
+
+/** A workspace's outbox, newest first, with the total matching the filter. */
+export async function listNotifications(
+  db: Db,
+  workspaceId: string,
+  query: NotificationListQuery,
+): Promise<{ items: NotificationView[]; total: number }> {
+  const conditions: SQL[] = [eq(notifications.workspaceId, workspaceId)];
+  if (query.assessmentId) conditions.push(eq(notifications.assessmentId, query.assessmentId));
+  if (query.status) conditions.push(eq(notifications.status, query.status));
+  const where = and(...conditions);
+  const rows = await db
+    .select()
+    .from(notifications)
+    .where(where)
+    .orderBy(desc(notifications.createdAt), asc(notifications.id))
+    .limit(query.limit);
+  const [total] = await db.select({ n: count() }).from(notifications).where(where);
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      channel: r.channel as NotificationChannel,
+      recipient: r.recipient,
+      subject: r.subject,
+      assessmentId: r.assessmentId,
+      status: r.status as NotificationStatus,
+      attempts: r.attempts,
+      lastError: r.lastError,
+      nextAttemptAt: r.nextAttemptAt.toISOString(),
+      sentAt: r.sentAt?.toISOString() ?? null,
+      createdAt: r.createdAt.toISOString(),
+    })),
+    total: total?.n ?? 0,
+  };
+}
