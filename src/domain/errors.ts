@@ -67,6 +67,7 @@ export const ERROR_CODES = [
   "USAGE_FORMAT_UNKNOWN",
   // integrations with the outside
   "LLM_UNAVAILABLE",
+  "LLM_NOT_CONFIGURED",
   "DELIVERY_FAILED",
   "INTERNAL",
 ] as const;
