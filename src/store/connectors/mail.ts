@@ -83,7 +83,8 @@ export function createMailTransport(
   options: { timeoutMs?: number } = {},
 ): MailTransport {
   const timeout = options.timeoutMs ?? 20_000;
-  const transporter = nodemailer.createTransport(settings.url, {
+  const transporter = nodemailer.createTransport({
+    url: settings.url,
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
