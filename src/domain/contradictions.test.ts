@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import bankYaml from "../../catalog/questions/ai-vendor-v1.yaml?raw";
+import templatesYaml from "../../catalog/remediation/templates-v1.yaml?raw";
 import {
   CONTRADICTION_RULES,
   currentDocuments,
@@ -23,6 +24,7 @@ import {
   parseQuestionBank,
   selectQuestions,
 } from "./question-bank.ts";
+import { parseRemediationTemplates, planRemediation } from "./remediation.ts";
 
 const questions = selectQuestions(parseQuestionBank(parse(bankYaml)), 3);
 const AS_OF = "2026-11-22";
@@ -579,6 +581,19 @@ describe("evidenceFindings", () => {
   });
 });
 
+describe("regression: a reader rule named like an Object method", () => {
+  it("gets the default dimension instead of Object.prototype's function", () => {
+    const doc = {
+      ...dpa(),
+      type: "constructor",
+      findings: [{ rule: "toString", severity: "low" as const, title: "t", detail: "d" }],
+    };
+    const [f] = documentFindings([doc, { ...doc, id: "again", sha256: hex("f") }]);
+    expect(f?.dimension).toBe("governance");
+    expect(documentFindings([doc, { ...doc, id: "again", sha256: hex("f") }])).toHaveLength(2);
+  });
+});
+
 describe("documentRuleId (property)", () => {
   it("always gives a valid finding rule id", () => {
     fc.assert(
@@ -609,5 +624,65 @@ describe("documentRuleId (property)", () => {
         },
       ),
     );
+  });
+});
+
+describe("remediation of evidence findings", () => {
+  const templates = parseRemediationTemplates(parse(templatesYaml));
+  const decidedOn = "2026-11-23";
+
+  it("plans every contradiction rule", () => {
+    const matched = new Set(templates.templates.flatMap((t) => t.match.map((m) => m.rule)));
+    for (const rule of Object.keys(CONTRADICTION_RULES)) expect(matched.has(rule), rule).toBe(true);
+  });
+
+  it.each([
+    {
+      docs: () => [soc2({ periodEnd: "2024-06-30" })],
+      template: "soc2_bridge_letter",
+      dueDate: "2026-12-23",
+    },
+    { docs: () => [dpa({}, { training: null })], template: "no_training_amendment", dueDate: "2026-12-23" },
+    {
+      docs: () => [dpa({}, { breachNotice: { value: { hours: 72 }, page: 3, quote: "72 hours" } })],
+      template: "breach_notice_alignment",
+      dueDate: "2026-12-23",
+    },
+    { docs: () => [certificate("2025-01-01")], template: "current_iso_certificate", dueDate: "2026-12-23" },
+  ])("turns the contradiction into $template due $dueDate", ({ docs, template, dueDate }) => {
+    const findings = run(docs());
+    expect(findings).toHaveLength(1);
+    const plan = planRemediation({ findings, templates, decidedOn });
+    expect(plan.unmatched).toEqual([]);
+    expect(plan.items.map((i) => [i.templateId, i.dueDate])).toEqual([[template, dueDate]]);
+  });
+
+  it("plans the reader findings of SOC 2 reports, DPAs and certificates", () => {
+    const readerRules = [
+      "soc2.stale_period",
+      "soc2.bridge_letter_needed",
+      "soc2.exception",
+      "soc2.type1_only",
+      "soc2.opinion_qualified",
+      "dpa.no_training_commitment_missing",
+      "dpa.training_permitted",
+      "dpa.breach_notification_slow",
+      "dpa.audit_rights_missing",
+      "certificate.expired",
+      "modelcard.no_documentation",
+    ];
+    const findings = documentFindings([
+      {
+        ...dpa(),
+        type: "other",
+        findings: readerRules.map((rule) => ({
+          rule,
+          severity: "medium" as const,
+          title: rule,
+          detail: rule,
+        })),
+      },
+    ]);
+    expect(planRemediation({ findings, templates, decidedOn }).unmatched.map((f) => f.rule)).toEqual([]);
   });
 });

@@ -132,7 +132,7 @@ export function currentDocuments(documents: readonly EvidenceDocument[]): Eviden
   for (const doc of [...documents].sort(newerFirst)) {
     if (seenBytes.has(doc.sha256)) continue;
     seenBytes.add(doc.sha256);
-    const family = DOCUMENT_FAMILIES[doc.type];
+    const family = Object.hasOwn(DOCUMENT_FAMILIES, doc.type) ? DOCUMENT_FAMILIES[doc.type] : undefined;
     if (family !== undefined) {
       if (seenFamilies.has(family)) continue;
       seenFamilies.add(family);
@@ -436,11 +436,12 @@ export function documentRuleId(readerRule: string): string {
 }
 
 function dimensionOfReaderRule(rule: string): ScoringDimension {
-  return (
-    DOCUMENT_RULE_DIMENSIONS[rule] ??
-    DOCUMENT_RULE_DIMENSIONS[rule.split(".")[0] ?? ""] ??
-    DEFAULT_DOCUMENT_DIMENSION
-  );
+  // Own keys only: a reader rule named like an Object method ("toString") must not match.
+  for (const key of [rule, rule.split(".")[0] ?? ""]) {
+    if (Object.hasOwn(DOCUMENT_RULE_DIMENSIONS, key))
+      return DOCUMENT_RULE_DIMENSIONS[key] ?? DEFAULT_DOCUMENT_DIMENSION;
+  }
+  return DEFAULT_DOCUMENT_DIMENSION;
 }
 
 function safeSeverity(value: string): FindingSeverity {
