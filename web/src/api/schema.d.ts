@@ -5437,6 +5437,425 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/assistant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether optional AI assistance is configured (ASSAY_LLM_BASE_URL and ASSAY_LLM_MODEL)
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The assistant's configuration, without secrets */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AssistantStatus"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assessments/{id}/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Suggested findings of the assessment: pending, accepted and dismissed
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "pending" | "accepted" | "dismissed";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Suggestions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Suggestion"][];
+                        };
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Ask the configured model for suggested findings in the answers (stored as pending)
+         * @description Sends the questionnaire (questions and answers only) to the OpenAI-compatible endpoint the operator configured. Answers 503 LLM_NOT_CONFIGURED when assistance is off, 502 LLM_UNAVAILABLE when the endpoint fails or times out.
+         *
+         *     Requires the `write` permission (roles: admin, assessor).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What the pass kept, what it dropped and why */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SuggestionRun"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Error */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Error */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assessments/{id}/suggestions/{suggestionId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a pending suggestion: it then counts among the findings and in the scores
+         * @description Requires the `write` permission (roles: admin, assessor).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    suggestionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["SuggestionDecision"];
+                };
+            };
+            responses: {
+                /** @description The accepted suggestion */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Suggestion"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assessments/{id}/suggestions/{suggestionId}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dismiss a pending suggestion, with an optional note; it will not be suggested again
+         * @description Requires the `write` permission (roles: admin, assessor).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    suggestionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["SuggestionDecision"];
+                };
+            };
+            responses: {
+                /** @description The dismissed suggestion */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Suggestion"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5477,7 +5896,7 @@ export interface components {
             title: string;
             status: number;
             /** @enum {string} */
-            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PRECONDITION_FAILED" | "RATE_LIMITED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "INVALID_CREDENTIALS" | "SETUP_ALREADY_DONE" | "SETUP_TOKEN_INVALID" | "USER_DISABLED" | "USER_NOT_FOUND" | "USER_EXISTS" | "TOKEN_NOT_FOUND" | "DATA_DIR_LOCKED" | "DATABASE_UNAVAILABLE" | "DATABASE_NOT_EMPTY" | "BACKUP_INVALID" | "AUDIT_CHAIN_BROKEN" | "CATALOG_INVALID" | "VENDOR_NOT_FOUND" | "INTEGRATION_NOT_FOUND" | "CATALOG_ENTRY_NOT_FOUND" | "IMPORT_INVALID" | "ASSESSMENT_NOT_FOUND" | "ASSESSMENT_STATE_INVALID" | "QUESTION_BANK_INVALID" | "PORTAL_LINK_INVALID" | "PORTAL_LINK_EXPIRED" | "PORTAL_LINK_REVOKED" | "SPREADSHEET_INVALID" | "DOCUMENT_NOT_FOUND" | "DOCUMENT_TOO_LARGE" | "DOCUMENT_TYPE_UNSUPPORTED" | "DOCUMENT_CORRUPT" | "DOCUMENT_HASH_MISMATCH" | "PDF_NO_TEXT_LAYER" | "PDF_INVALID" | "PDF_ENCRYPTED" | "ARCHIVE_UNSAFE" | "INPUT_TOO_LARGE" | "INPUT_MALFORMED" | "FILE_NOT_FOUND" | "MANIFEST_INVALID" | "NOTHING_SCANNABLE" | "USAGE_LINE_INVALID" | "USAGE_FORMAT_UNKNOWN" | "LLM_UNAVAILABLE" | "DELIVERY_FAILED" | "INTERNAL";
+            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PRECONDITION_FAILED" | "RATE_LIMITED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "INVALID_CREDENTIALS" | "SETUP_ALREADY_DONE" | "SETUP_TOKEN_INVALID" | "USER_DISABLED" | "USER_NOT_FOUND" | "USER_EXISTS" | "TOKEN_NOT_FOUND" | "DATA_DIR_LOCKED" | "DATABASE_UNAVAILABLE" | "DATABASE_NOT_EMPTY" | "BACKUP_INVALID" | "AUDIT_CHAIN_BROKEN" | "CATALOG_INVALID" | "VENDOR_NOT_FOUND" | "INTEGRATION_NOT_FOUND" | "CATALOG_ENTRY_NOT_FOUND" | "IMPORT_INVALID" | "ASSESSMENT_NOT_FOUND" | "ASSESSMENT_STATE_INVALID" | "QUESTION_BANK_INVALID" | "PORTAL_LINK_INVALID" | "PORTAL_LINK_EXPIRED" | "PORTAL_LINK_REVOKED" | "SPREADSHEET_INVALID" | "DOCUMENT_NOT_FOUND" | "DOCUMENT_TOO_LARGE" | "DOCUMENT_TYPE_UNSUPPORTED" | "DOCUMENT_CORRUPT" | "DOCUMENT_HASH_MISMATCH" | "PDF_NO_TEXT_LAYER" | "PDF_INVALID" | "PDF_ENCRYPTED" | "ARCHIVE_UNSAFE" | "INPUT_TOO_LARGE" | "INPUT_MALFORMED" | "FILE_NOT_FOUND" | "MANIFEST_INVALID" | "NOTHING_SCANNABLE" | "USAGE_LINE_INVALID" | "USAGE_FORMAT_UNKNOWN" | "LLM_UNAVAILABLE" | "LLM_NOT_CONFIGURED" | "DELIVERY_FAILED" | "INTERNAL";
             detail: string;
             requestId?: string;
             details?: {
@@ -6398,6 +6817,81 @@ export interface components {
             answers: {
                 [key: string]: unknown;
             };
+        };
+        AssistantStatus: {
+            enabled: boolean;
+            model: string | null;
+            endpoint: string | null;
+            missing: string[];
+        };
+        Suggestion: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            assessmentId: string;
+            finding: {
+                id: string;
+                rule: string;
+                /** @enum {string} */
+                kind: "missing_answer" | "vague_answer" | "contradiction" | "red_flag" | "answer_check" | "document" | "usage" | "assistant";
+                title: string;
+                /** @enum {string} */
+                severity: "info" | "low" | "medium" | "high" | "critical";
+                /** @enum {string} */
+                dimension: "infrastructure" | "model" | "data" | "governance";
+                explanation: string;
+                evidence: ({
+                    /** @enum {string} */
+                    kind: "answer";
+                    questionId: string;
+                    questionText?: string;
+                    quote: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "document";
+                    documentSha256?: string;
+                    documentName?: string;
+                    location?: string;
+                    quote: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "observation";
+                    source: string;
+                    quote: string;
+                })[];
+                questionIds: string[];
+            };
+            model: string;
+            /** @enum {string} */
+            status: "pending" | "accepted" | "dismissed";
+            decidedBy: string | null;
+            decidedAt: string | null;
+            note: string | null;
+            createdAt: string;
+        };
+        SuggestionRun: {
+            model: string;
+            /** @enum {string} */
+            outcome: "ok" | "empty" | "malformed";
+            problem: string | null;
+            fenced: boolean;
+            received: number;
+            added: number;
+            alreadyKnown: number;
+            dropped: components["schemas"]["SuggestionDrops"];
+            suggestions: components["schemas"]["Suggestion"][];
+        };
+        SuggestionDrops: {
+            malformed_finding: number;
+            invalid_severity: number;
+            invalid_dimension: number;
+            unknown_question: number;
+            quote_not_found: number;
+            duplicate: number;
+            too_many: number;
+        };
+        SuggestionDecision: {
+            note?: string;
         };
     };
     responses: never;
