@@ -160,6 +160,23 @@ describe("classifyTier rules", () => {
     ]);
   });
 
+  it("puts a vendor with a dangerous model file in tier 3, naming the artifact", () => {
+    const dangerousModels = [{ id: "m-1", name: "acme/sentiment" }];
+    for (const integrations of [[], [buildIntegration()]]) {
+      const result = classifyTier({ integrations, asOf, dangerousModels });
+      expect(result.computedTier).toBe(3);
+      expect(result.reasons[0]).toEqual({
+        integrationId: null,
+        integrationName: null,
+        attribute: "modelArtifact",
+        value: "acme/sentiment",
+        tier: 3,
+        rule: "dangerous_model_file",
+      });
+    }
+    expect(classifyTier({ integrations: [buildIntegration()], asOf, dangerousModels: [] }).tier).toBe(1);
+  });
+
   it("puts a vendor with no integrations in tier 2 with a vendor-level reason", () => {
     const result = classifyTier({ integrations: [], asOf });
     expect(result.tier).toBe(2);

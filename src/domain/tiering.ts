@@ -56,11 +56,12 @@ export const TIER_RULES = [
   "annex_iii_domain",
   "vendor_may_train",
   "no_integrations",
+  "dangerous_model_file",
 ] as const;
 export type TierRule = (typeof TIER_RULES)[number];
 
 export interface TierReason {
-  /** Absent for vendor-level reasons (no integrations recorded). */
+  /** Absent for vendor-level reasons (no integrations recorded, a dangerous model file). */
   integrationId: string | null;
   integrationName: string | null;
   attribute: string;
@@ -93,6 +94,17 @@ export interface ClassifyTierInput {
   /** Date of the last completed review; the next review is due a cadence after it (else after asOf). */
   lastReviewedOn?: CalendarDate | undefined;
   override?: TierOverride | undefined;
+  /**
+   * Model artifacts of the vendor whose scan found a dangerous file (code that runs on load, or
+   * bytes that do not match the published hashes): each puts the vendor in tier 3.
+   */
+  dangerousModels?: readonly DangerousModel[] | undefined;
+}
+
+/** A scanned model artifact with a dangerous verdict, as tiering names it in its reason. */
+export interface DangerousModel {
+  id: string;
+  name: string;
 }
 
 export interface TierResult {
@@ -154,9 +166,10 @@ function reasonsFor(integration: TieringIntegration): TierReason[] {
 }
 
 /**
- * Decides a vendor's tier from its integrations: the highest tier any rule gives, tier 1 when none
- * fires. A vendor with no integrations is tier 2: what it will receive is unknown, which counts
- * upward, but nothing is known to flow yet that would justify tier 3.
+ * Decides a vendor's tier from its integrations and its dangerous model files: the highest tier
+ * any rule gives, tier 1 when none fires. A vendor with no integrations is tier 2: what it will
+ * receive is unknown, which counts upward, but nothing is known to flow yet that would justify
+ * tier 3.
  */
 export function classifyTier(input: ClassifyTierInput): TierResult {
   const override = input.override === undefined ? null : parseOverride(input.override);
@@ -173,6 +186,18 @@ export function classifyTier(input: ClassifyTierInput): TierResult {
           },
         ]
       : input.integrations.flatMap(reasonsFor);
+  // Loading a model whose file executes code on load compromises the system that loads it,
+  // whatever data flows through it: the highest tier until the artifact is cleaned or removed.
+  for (const model of input.dangerousModels ?? []) {
+    reasons.push({
+      integrationId: null,
+      integrationName: null,
+      attribute: "modelArtifact",
+      value: model.name,
+      tier: 3,
+      rule: "dangerous_model_file",
+    });
+  }
   const computedTier: Tier = reasons.some((r) => r.tier === 3)
     ? 3
     : reasons.some((r) => r.tier === 2)

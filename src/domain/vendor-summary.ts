@@ -215,6 +215,8 @@ export function describeTierReason(reason: TierReason): string {
           : "whether the vendor trains on the data is unknown";
       case "no_integrations":
         return "no integrations recorded yet, so what it receives is unknown";
+      case "dangerous_model_file":
+        return `the model ${reason.value} holds a dangerous file (code that runs on load or a hash mismatch)`;
     }
   })();
   return `${subject}: ${what} (tier ${reason.tier})`;

@@ -20,7 +20,7 @@ import type { VendorCatalogEntry } from "../domain/vendor-catalog.ts";
 import { type Actor, recordAudit } from "./audit-log.ts";
 import { vendorCatalog } from "./catalog.ts";
 import type { Db } from "./database.ts";
-import { aiIntegrations, vendors } from "./schema.ts";
+import { aiIntegrations, modelArtifacts, vendors } from "./schema.ts";
 
 type VendorRow = typeof vendors.$inferSelect;
 type IntegrationRow = typeof aiIntegrations.$inferSelect;
@@ -140,16 +140,31 @@ export async function vendorTier(
 ): Promise<TierResult> {
   const row = await getVendorRow(db, workspaceId, vendorId);
   const integrations = await listIntegrations(db, workspaceId, vendorId);
+  const dangerousModels = await db
+    .select({ id: modelArtifacts.id, name: modelArtifacts.name })
+    .from(modelArtifacts)
+    .where(
+      and(
+        eq(modelArtifacts.workspaceId, workspaceId),
+        eq(modelArtifacts.vendorId, vendorId),
+        eq(modelArtifacts.verdict, "dangerous"),
+      ),
+    )
+    .orderBy(asc(modelArtifacts.createdAt), asc(modelArtifacts.id));
   return classifyTier({
     integrations,
+    dangerousModels,
     asOf,
     lastReviewedOn: row.lastReviewedOn ?? undefined,
     override: (row.tierOverride as TierOverride | null) ?? undefined,
   });
 }
 
-/** Recomputes and stores the derived tier fields; call inside the transaction of every change. */
-async function refreshVendorTier(tx: Db, workspaceId: string, vendorId: string): Promise<TierResult> {
+/**
+ * Recomputes and stores the derived tier fields; call inside the transaction of every change
+ * (outside this module, call `inventoryChanged()` after the transaction commits).
+ */
+export async function refreshVendorTier(tx: Db, workspaceId: string, vendorId: string): Promise<TierResult> {
   const result = await vendorTier(tx, workspaceId, vendorId, today());
   const integrations = await tx
     .select({ n: sql<number>`count(*)::int` })
@@ -175,6 +190,12 @@ async function refreshVendorTier(tx: Db, workspaceId: string, vendorId: string):
 let inventoryVersion = 0;
 const COUNT_TTL_MS = 5_000;
 const countCache = new Map<string, { version: number; at: number; total: number }>();
+
+/** Drops cached list totals after a write made outside this module (a model scan moving a tier). */
+export function inventoryChanged(): void {
+  inventoryVersion++;
+  countCache.clear();
+}
 
 /** Runs a write transaction and then marks the inventory as changed, dropping cached totals. */
 async function inventoryWrite<T>(db: Db, body: (tx: Db) => Promise<T>): Promise<T> {
