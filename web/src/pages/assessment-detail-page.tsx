@@ -2,7 +2,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { type FormEvent, type ReactNode, useRef, useState } from "react";
 import { api, type Problem, unwrap } from "../api/client";
-import { AssessmentStatusBadge, FindingCard, OverdueMarker, ScoreChart } from "../assessments/parts";
+import { FindingCard } from "../assessments/finding-card";
+import { AssessmentStatusBadge, OverdueMarker, ScoreChart } from "../assessments/parts";
 import { RemediationTable } from "../assessments/remediation-table";
 import {
   type AssessmentDecision,
@@ -481,7 +482,7 @@ function Review({ a, side }: { a: AssessmentDetail; side: ReactNode }) {
           </h2>
           <div className="mt-3 space-y-2">
             {[...redFlags, ...others].map((f) => (
-              <FindingCard key={f.id} finding={f} />
+              <FindingCard key={f.id} finding={f} vendorId={a.vendorId} />
             ))}
             {missing.length ? (
               <details className="rounded-md border border-slate-200 p-3 text-sm">
@@ -490,7 +491,7 @@ function Review({ a, side }: { a: AssessmentDetail; side: ReactNode }) {
                 </summary>
                 <div className="mt-2 space-y-2">
                   {missing.map((f) => (
-                    <FindingCard key={f.id} finding={f} />
+                    <FindingCard key={f.id} finding={f} vendorId={a.vendorId} />
                   ))}
                 </div>
               </details>
