@@ -14,6 +14,7 @@ import { auditRoutes } from "./routes/audit-routes.ts";
 import { authRoutes } from "./routes/auth-routes.ts";
 import { DOCUMENT_UPLOAD_PATH, documentRoutes, documentUploadLimitBytes } from "./routes/document-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
+import { notificationRoutes } from "./routes/notification-routes.ts";
 import { suggestionRoutes } from "./routes/suggestion-routes.ts";
 import { tokenRoutes } from "./routes/token-routes.ts";
 import { USAGE_UPLOAD_MAX_BYTES, usageRoutes } from "./routes/usage-routes.ts";
@@ -114,6 +115,7 @@ export function buildApp(services: Services) {
   app.route("/", usageRoutes(services));
   app.route("/", documentRoutes(services));
   app.route("/", assessmentRoutes(services));
+  app.route("/", notificationRoutes(services));
   app.route("/", suggestionRoutes(services));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "session", {

@@ -10,6 +10,7 @@ import { buildApp } from "./app.ts";
 import type { ServerConfig } from "./config.ts";
 import type { Services } from "./context.ts";
 import { createLogger } from "./logger.ts";
+import { readNotifierSettings, startNotifier } from "./notifier.ts";
 
 export interface RunningServer {
   url: string;
@@ -37,6 +38,7 @@ export async function startServer(
     logger.debug({ seeded }, "catalogue seeded");
     const setupToken = await issueSetupToken(database.db);
     const services: Services = { database, db: database.db, config, logger, workspaceId };
+    const notifierSettings = readNotifierSettings(process.env, config.publicUrl);
     const app = buildApp(services);
     const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
     await new Promise<void>((resolve, reject) => {
@@ -47,6 +49,7 @@ export async function startServer(
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
     const url = `http://${host}:${address.port}`;
     database.lock?.update({ url });
+    const notifier = startNotifier(database.db, logger, notifierSettings);
     let closed = false;
     return {
       url,
@@ -55,6 +58,7 @@ export async function startServer(
       async close() {
         if (closed) return;
         closed = true;
+        await notifier.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           // Keep-alive connections would hold close() open; end them.

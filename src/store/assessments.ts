@@ -123,6 +123,9 @@ export interface AssessmentSummary {
 export type AssessmentDetail = AssessmentSummary & {
   questions: Question[];
   answers: Answers;
+  /** Who answers for the vendor; reminders are e-mailed to this address. */
+  respondentEmail: string | null;
+  respondentName: string | null;
   portalLink: { expiresAt: string; lastUsedAt: string | null; createdAt: string } | null;
 };
 
@@ -212,6 +215,8 @@ export async function getAssessment(db: Db, workspaceId: string, id: string): Pr
     ...toSummary(row, await vendorNameOf(db, row.vendorId)),
     questions: questionsOf(row),
     answers: answersOf(row),
+    respondentEmail: row.respondentEmail,
+    respondentName: row.respondentName,
     portalLink: link
       ? {
           expiresAt: link.expiresAt.toISOString(),
@@ -363,9 +368,16 @@ async function issueLink(tx: Db, row: AssessmentRow, dueDate: CalendarDate, grac
   return { token, expiresAt: expiresAt.toISOString() };
 }
 
+/** The vendor's respondent named when sending; reminders are e-mailed to `email`. */
+export interface Respondent {
+  email?: string | undefined;
+  name?: string | undefined;
+}
+
 /**
  * Sends a draft: fixes the due date (14 business days, holidays skipped), moves the vendor into
- * review, and issues the portal link. The token is returned once and only its hash is kept.
+ * review, records the respondent if one is named, and issues the portal link. The token is
+ * returned once and only its hash is kept.
  */
 export async function sendAssessment(
   db: Db,
@@ -373,9 +385,16 @@ export async function sendAssessment(
   id: string,
   settings: SendSettings,
   actor: Actor,
+  respondent: Respondent = {},
 ): Promise<{ token: string; dueDate: CalendarDate; expiresAt: string }> {
   return db.transaction(async (tx) => {
     const row = await getRow(tx, workspaceId, id);
+    if (respondent.email !== undefined || respondent.name !== undefined) {
+      await tx
+        .update(assessments)
+        .set({ respondentEmail: respondent.email ?? null, respondentName: respondent.name ?? null })
+        .where(eq(assessments.id, row.id));
+    }
     const state = await applyEvent(
       tx,
       row,
@@ -394,7 +413,10 @@ export async function sendAssessment(
     }
     const dueDate = state.dueDate ?? today();
     const link = await issueLink(tx, row, dueDate, settings.graceDays);
-    await audit(tx, workspaceId, actor, "assessment.portal_link.issue", id, { expiresAt: link.expiresAt });
+    await audit(tx, workspaceId, actor, "assessment.portal_link.issue", id, {
+      expiresAt: link.expiresAt,
+      ...(respondent.email ? { respondentEmail: respondent.email } : {}),
+    });
     return { token: link.token, dueDate, expiresAt: link.expiresAt };
   });
 }

@@ -29,7 +29,14 @@ import { today } from "../../store/inventory.ts";
 import { defineRoute, principalOf } from "../access.ts";
 import type { Services } from "../context.ts";
 import { newRouter } from "../router.ts";
-import { IdParamSchema, jsonBody, jsonResponse, problemResponses } from "../schemas.ts";
+import {
+  EmailSchema,
+  IdParamSchema,
+  jsonBody,
+  jsonResponse,
+  NameSchema,
+  problemResponses,
+} from "../schemas.ts";
 import { portalRoutes } from "./portal-routes.ts";
 
 /** Largest questionnaire workbook accepted by import (base64 in JSON stays under the 1 MB JSON limit). */
@@ -71,6 +78,8 @@ const AssessmentDetailSchema = AssessmentSchema.extend({
   portalLink: z
     .object({ expiresAt: z.string(), lastUsedAt: z.string().nullable(), createdAt: z.string() })
     .nullable(),
+  respondentEmail: z.string().nullable(),
+  respondentName: z.string().nullable(),
 }).openapi("AssessmentDetail");
 
 const ContributionSchema = z.object({ source: z.string(), label: z.string() }).passthrough();
@@ -215,8 +224,25 @@ const routes = {
     path: "/api/assessments/{id}/send",
     tags: ["assessments"],
     summary: "Send a draft: due in 14 business days, with a new portal link (shown once)",
+    description:
+      "An optional body names the vendor's respondent; questionnaire reminders are e-mailed to respondentEmail when SMTP is configured.",
     access: "write",
-    request: { params: IdParamSchema },
+    request: {
+      params: IdParamSchema,
+      body: {
+        content: {
+          "application/json": {
+            schema: z
+              .strictObject({
+                respondentEmail: EmailSchema.optional(),
+                respondentName: NameSchema.min(1).optional(),
+              })
+              .openapi("AssessmentSend"),
+          },
+        },
+        required: false,
+      },
+    },
     responses: {
       200: jsonResponse(LinkSchema, "The portal link"),
       ...problemResponses(400, 401, 403, 404, 409),
@@ -471,12 +497,14 @@ export function assessmentRoutes(services: Services) {
     )
     .openapi(routes.send, async (c) => {
       const p = principalOf(c);
+      const body = c.req.header("content-type") ? c.req.valid("json") : {};
       const link = await sendAssessment(
         db,
         p.workspaceId,
         c.req.valid("param").id,
         readSendSettings(),
         p.actor,
+        { email: body.respondentEmail, name: body.respondentName },
       );
       return c.json(linkAnswer(link), 200);
     })
