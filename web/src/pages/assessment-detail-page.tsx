@@ -5,6 +5,7 @@ import { api, type Problem, unwrap } from "../api/client";
 import { FindingCard } from "../assessments/finding-card";
 import { AssessmentStatusBadge, OverdueMarker, ScoreChart } from "../assessments/parts";
 import { RemediationTable } from "../assessments/remediation-table";
+import { SuggestionsPanel } from "../assessments/suggestions-panel";
 import {
   type AssessmentDecision,
   type AssessmentDetail,
@@ -472,6 +473,7 @@ function Review({ a, side }: { a: AssessmentDetail; side: ReactNode }) {
         {a.status === "decided" ? <AssessmentRemediation a={a} /> : <DecisionCard a={a} />}
         {side}
       </div>
+      <SuggestionsPanel assessmentId={a.id} status={a.status} />
       <div className="grid items-start gap-6 lg:grid-cols-2">
         <section className="card p-5" aria-labelledby="findings-title">
           <h2 id="findings-title" className="text-base font-semibold">
