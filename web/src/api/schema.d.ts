@@ -4024,7 +4024,9 @@ export interface paths {
         put?: never;
         /**
          * Send a draft: due in 14 business days, with a new portal link (shown once)
-         * @description Requires the `write` permission (roles: admin, assessor).
+         * @description An optional body names the vendor's respondent; questionnaire reminders are e-mailed to respondentEmail when SMTP is configured.
+         *
+         *     Requires the `write` permission (roles: admin, assessor).
          */
         post: {
             parameters: {
@@ -4035,7 +4037,11 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["AssessmentSend"];
+                };
+            };
             responses: {
                 /** @description The portal link */
                 200: {
@@ -5437,6 +5443,217 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The notification outbox, newest first, by assessment and status
+         * @description Requires the `admin` permission (roles: admin).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    assessmentId?: string;
+                    status?: "pending" | "sent" | "failed";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Outbox rows */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Notification"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Schedule the reminders owed today and deliver the outbox now
+         * @description What the server's reminder loop does every ASSAY_NOTIFY_INTERVAL_SECONDS. Only configured channels (SMTP, webhook) are used; with none, nothing is scheduled or sent.
+         *
+         *     Requires the `admin` permission (roles: admin).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What this run scheduled and delivered */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationRun"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assessments/{id}/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The reminders of one assessment and whether they went out
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Reminders, newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["AssessmentReminder"][];
+                        };
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/assistant": {
         parameters: {
             query?: never;
@@ -5896,7 +6113,7 @@ export interface components {
             title: string;
             status: number;
             /** @enum {string} */
-            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PRECONDITION_FAILED" | "RATE_LIMITED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "INVALID_CREDENTIALS" | "SETUP_ALREADY_DONE" | "SETUP_TOKEN_INVALID" | "USER_DISABLED" | "USER_NOT_FOUND" | "USER_EXISTS" | "TOKEN_NOT_FOUND" | "DATA_DIR_LOCKED" | "DATABASE_UNAVAILABLE" | "DATABASE_NOT_EMPTY" | "BACKUP_INVALID" | "AUDIT_CHAIN_BROKEN" | "CATALOG_INVALID" | "VENDOR_NOT_FOUND" | "INTEGRATION_NOT_FOUND" | "CATALOG_ENTRY_NOT_FOUND" | "IMPORT_INVALID" | "ASSESSMENT_NOT_FOUND" | "ASSESSMENT_STATE_INVALID" | "QUESTION_BANK_INVALID" | "PORTAL_LINK_INVALID" | "PORTAL_LINK_EXPIRED" | "PORTAL_LINK_REVOKED" | "SPREADSHEET_INVALID" | "DOCUMENT_NOT_FOUND" | "DOCUMENT_TOO_LARGE" | "DOCUMENT_TYPE_UNSUPPORTED" | "DOCUMENT_CORRUPT" | "DOCUMENT_HASH_MISMATCH" | "PDF_NO_TEXT_LAYER" | "PDF_INVALID" | "PDF_ENCRYPTED" | "ARCHIVE_UNSAFE" | "INPUT_TOO_LARGE" | "INPUT_MALFORMED" | "FILE_NOT_FOUND" | "MANIFEST_INVALID" | "NOTHING_SCANNABLE" | "USAGE_LINE_INVALID" | "USAGE_FORMAT_UNKNOWN" | "LLM_UNAVAILABLE" | "LLM_NOT_CONFIGURED" | "DELIVERY_FAILED" | "INTERNAL";
+            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PRECONDITION_FAILED" | "RATE_LIMITED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "INVALID_CREDENTIALS" | "SETUP_ALREADY_DONE" | "SETUP_TOKEN_INVALID" | "USER_DISABLED" | "USER_NOT_FOUND" | "USER_EXISTS" | "TOKEN_NOT_FOUND" | "DATA_DIR_LOCKED" | "DATABASE_UNAVAILABLE" | "DATABASE_NOT_EMPTY" | "BACKUP_INVALID" | "AUDIT_CHAIN_BROKEN" | "CATALOG_INVALID" | "VENDOR_NOT_FOUND" | "INTEGRATION_NOT_FOUND" | "CATALOG_ENTRY_NOT_FOUND" | "IMPORT_INVALID" | "ASSESSMENT_NOT_FOUND" | "ASSESSMENT_STATE_INVALID" | "QUESTION_BANK_INVALID" | "PORTAL_LINK_INVALID" | "PORTAL_LINK_EXPIRED" | "PORTAL_LINK_REVOKED" | "SPREADSHEET_INVALID" | "DOCUMENT_NOT_FOUND" | "DOCUMENT_TOO_LARGE" | "DOCUMENT_TYPE_UNSUPPORTED" | "DOCUMENT_CORRUPT" | "DOCUMENT_HASH_MISMATCH" | "PDF_NO_TEXT_LAYER" | "PDF_INVALID" | "PDF_ENCRYPTED" | "ARCHIVE_UNSAFE" | "INPUT_TOO_LARGE" | "INPUT_MALFORMED" | "FILE_NOT_FOUND" | "MANIFEST_INVALID" | "NOTHING_SCANNABLE" | "MODEL_NOT_FOUND" | "HUB_REPO_NOT_FOUND" | "HUB_UNAVAILABLE" | "USAGE_LINE_INVALID" | "USAGE_FORMAT_UNKNOWN" | "LLM_UNAVAILABLE" | "LLM_NOT_CONFIGURED" | "DELIVERY_FAILED" | "INTERNAL";
             detail: string;
             requestId?: string;
             details?: {
@@ -6034,7 +6251,7 @@ export interface components {
                 value: string;
                 tier: components["schemas"]["Tier"];
                 /** @enum {string} */
-                rule: "decision_critical" | "decision_critical_unknown" | "regulated_domain" | "domain_unknown" | "sensitive_data_class" | "data_classes_unknown" | "customer_facing" | "customer_facing_unknown" | "customer_data_class" | "annex_iii_domain" | "vendor_may_train" | "no_integrations";
+                rule: "decision_critical" | "decision_critical_unknown" | "regulated_domain" | "domain_unknown" | "sensitive_data_class" | "data_classes_unknown" | "customer_facing" | "customer_facing_unknown" | "customer_data_class" | "annex_iii_domain" | "vendor_may_train" | "no_integrations" | "dangerous_model_file";
             }[];
             questionCount: number;
             reviewCadenceMonths: number;
@@ -6648,6 +6865,8 @@ export interface components {
                 lastUsedAt: string | null;
                 createdAt: string;
             } | null;
+            respondentEmail: string | null;
+            respondentName: string | null;
         };
         AssessmentCreate: {
             /** Format: uuid */
@@ -6657,6 +6876,10 @@ export interface components {
             portalUrl: string;
             dueDate: string;
             expiresAt: string;
+        };
+        AssessmentSend: {
+            respondentEmail?: string;
+            respondentName?: string;
         };
         AssessmentReturn: {
             reason: string;
@@ -6817,6 +7040,46 @@ export interface components {
             answers: {
                 [key: string]: unknown;
             };
+        };
+        Notification: {
+            /** Format: uuid */
+            id: string;
+            /** @example assessment.reminder_7 */
+            kind: string;
+            /** @enum {string} */
+            channel: "email" | "webhook";
+            recipient: string;
+            subject: string;
+            /** Format: uuid */
+            assessmentId: string | null;
+            /** @enum {string} */
+            status: "pending" | "sent" | "failed";
+            attempts: number;
+            lastError: string | null;
+            nextAttemptAt: string;
+            sentAt: string | null;
+            createdAt: string;
+        };
+        NotificationRun: {
+            channels: ("email" | "webhook")[];
+            checked: number;
+            scheduled: number;
+            sent: number;
+            retried: number;
+            failed: number;
+        };
+        AssessmentReminder: {
+            /** Format: uuid */
+            id: string;
+            /** @example assessment.reminder_7 */
+            kind: string;
+            /** @enum {string} */
+            channel: "email" | "webhook";
+            /** @enum {string} */
+            status: "pending" | "sent" | "failed";
+            attempts: number;
+            sentAt: string | null;
+            createdAt: string;
         };
         AssistantStatus: {
             enabled: boolean;
