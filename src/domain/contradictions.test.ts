@@ -512,17 +512,17 @@ describe("monitoringFindings", () => {
         row({
           id: "7f0b7d38-0000-4000-8000-000000000002",
           source: "model_scan",
-          rule: "unsafe_pickle",
+          rule: "model_file_dangerous",
           severity: "critical",
           title: "Unsafe pickle in model.bin",
           detail: "GLOBAL os.system",
-          evidence: { file: "model.bin" },
+          evidence: { artifactName: "acme/tiny", path: "model.bin", files: [1, 2] },
         }),
       ],
       ASSESSMENT,
     );
     expect(found.map((f) => [f.rule, f.kind, f.dimension, f.severity])).toEqual([
-      ["model_scan_unsafe_pickle", "document", "model", "critical"],
+      ["model_scan_model_file_dangerous", "document", "model", "critical"],
       ["usage_undeclared_data_class", "usage", "data", "high"],
     ]);
     expect(found[1]?.evidence).toEqual([
@@ -532,6 +532,7 @@ describe("monitoringFindings", () => {
         quote: "12 requests to Acme contained pii. (vendor: acme, dataClass: pii, requests: 12)",
       },
     ]);
+    expect(found[0]?.evidence[0]?.quote).toBe("GLOBAL os.system (artifactName: acme/tiny, path: model.bin)");
     for (const f of found) expect(FindingSchema.safeParse(f).success).toBe(true);
   });
 
@@ -655,6 +656,28 @@ describe("remediation of evidence findings", () => {
     const plan = planRemediation({ findings, templates, decidedOn });
     expect(plan.unmatched).toEqual([]);
     expect(plan.items.map((i) => [i.templateId, i.dueDate])).toEqual([[template, dueDate]]);
+  });
+
+  it("plans the monitoring findings of usage logs and model scans", () => {
+    const rows: MonitoringFinding[] = [
+      ["usage", "shadow_ai"],
+      ["usage", "undeclared_data_class"],
+      ["usage", "model_version_new"],
+      ["model_scan", "model_file_dangerous"],
+      ["model_scan", "model_integrity_mismatch"],
+      ["model_scan", "model_card_missing"],
+    ].map(([source = "", rule = ""], i) => ({
+      id: `row-${i}`,
+      source,
+      rule,
+      severity: "high",
+      title: rule,
+      detail: rule,
+      evidence: {},
+    }));
+    const plan = planRemediation({ findings: monitoringFindings(rows, ASSESSMENT), templates, decidedOn });
+    expect(plan.unmatched).toEqual([]);
+    expect(plan.items.find((i) => i.templateId === "unsafe_model_file")?.blocking).toBe(true);
   });
 
   it("plans the reader findings of SOC 2 reports, DPAs and certificates", () => {

@@ -499,6 +499,7 @@ export interface MonitoringFinding {
   evidence: Record<string, unknown>;
 }
 
+/** Facts of a row's evidence worth quoting: usage (vendor, data class, region, model) and model scans (artifact, file). */
 const EVIDENCE_FACT_KEYS = [
   "vendor",
   "model",
@@ -506,9 +507,10 @@ const EVIDENCE_FACT_KEYS = [
   "dataClass",
   "region",
   "requests",
-  "file",
-  "artifact",
-  "verdict",
+  "artifactName",
+  "hubRepo",
+  "hubRevision",
+  "path",
 ];
 
 function observationQuote(row: MonitoringFinding): string {

@@ -237,7 +237,7 @@ describe("evidence findings of an assessment", () => {
         workspaceId,
         vendorId,
         source: "model_scan",
-        rule: "dangerous_file",
+        rule: "model_file_dangerous",
         severity: "critical",
         title: "Pickle that runs code in model.bin",
         detail: "GLOBAL os.system at offset 12",
@@ -248,7 +248,7 @@ describe("evidence findings of an assessment", () => {
         workspaceId,
         vendorId,
         source: "model_scan",
-        rule: "dangerous_file",
+        rule: "model_file_dangerous",
         severity: "critical",
         title: "Another assessment's scan",
         detail: "…",
@@ -276,7 +276,7 @@ describe("evidence findings of an assessment", () => {
       answers: assessment.answers,
     });
     expect(found.map((f) => [f.rule, f.kind, f.dimension])).toEqual([
-      ["model_scan_dangerous_file", "document", "model"],
+      ["model_scan_model_file_dangerous", "document", "model"],
       ["usage_undeclared_data_class", "usage", "data"],
     ]);
     expect(found[1]?.evidence[0]).toMatchObject({ kind: "observation", source: "AI usage monitoring" });
