@@ -14,8 +14,7 @@ import { auditRoutes } from "./routes/audit-routes.ts";
 import { authRoutes } from "./routes/auth-routes.ts";
 import { DOCUMENT_UPLOAD_PATH, documentRoutes, documentUploadLimitBytes } from "./routes/document-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
-import { notificationRoutes } from "./routes/notification-routes.ts";
-import { suggestionRoutes } from "./routes/suggestion-routes.ts";
+import { PORTAL_DOCUMENT_UPLOAD_PATH } from "./routes/portal-routes.ts";
 import { tokenRoutes } from "./routes/token-routes.ts";
 import { USAGE_UPLOAD_MAX_BYTES, usageRoutes } from "./routes/usage-routes.ts";
 import { userRoutes } from "./routes/user-routes.ts";
@@ -94,13 +93,17 @@ export function buildApp(services: Services) {
     ["/api/vendors/import", limitOf(Math.ceil((IMPORT_MAX_BYTES * 4) / 3) + 64 * 1024)],
     ["/api/usage/ingest", limitOf(USAGE_UPLOAD_MAX_BYTES)],
     ["/api/vendors/{id}/documents", limitOf(documentUploadLimitBytes())],
+    ["/api/portal/{token}/documents", limitOf(documentUploadLimitBytes())],
   ]);
   const jsonLimit = limitOf(config.jsonBodyLimitBytes);
   app.use("/api/*", (c, next) =>
-    (uploadLimits.get(c.req.path.replace(DOCUMENT_UPLOAD_PATH, "/api/vendors/{id}/documents")) ?? jsonLimit)(
-      c,
-      next,
-    ),
+    (
+      uploadLimits.get(
+        c.req.path
+          .replace(DOCUMENT_UPLOAD_PATH, "/api/vendors/{id}/documents")
+          .replace(PORTAL_DOCUMENT_UPLOAD_PATH, "/api/portal/{token}/documents"),
+      ) ?? jsonLimit
+    )(c, next),
   );
   app.use("/api/*", principalMiddleware(services));
 
@@ -115,8 +118,6 @@ export function buildApp(services: Services) {
   app.route("/", usageRoutes(services));
   app.route("/", documentRoutes(services));
   app.route("/", assessmentRoutes(services));
-  app.route("/", notificationRoutes(services));
-  app.route("/", suggestionRoutes(services));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",

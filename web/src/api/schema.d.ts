@@ -4024,9 +4024,7 @@ export interface paths {
         put?: never;
         /**
          * Send a draft: due in 14 business days, with a new portal link (shown once)
-         * @description An optional body names the vendor's respondent; questionnaire reminders are e-mailed to respondentEmail when SMTP is configured.
-         *
-         *     Requires the `write` permission (roles: admin, assessor).
+         * @description Requires the `write` permission (roles: admin, assessor).
          */
         post: {
             parameters: {
@@ -4037,11 +4035,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
-                content: {
-                    "application/json": components["schemas"]["AssessmentSend"];
-                };
-            };
+            requestBody?: never;
             responses: {
                 /** @description The portal link */
                 200: {
@@ -5443,7 +5437,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/notifications": {
+    "/api/portal/{token}/documents": {
         parameters: {
             query?: never;
             header?: never;
@@ -5451,32 +5445,28 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The notification outbox, newest first, by assessment and status
-         * @description Requires the `admin` permission (roles: admin).
+         * The files attached through this questionnaire's link, and the upload limits
+         * @description Authorised by the portal link token in the path.
          */
         get: {
             parameters: {
-                query?: {
-                    assessmentId?: string;
-                    status?: "pending" | "sent" | "failed";
-                    limit?: number;
-                };
+                query?: never;
                 header?: never;
-                path?: never;
+                path: {
+                    /** @description The portal link token */
+                    token: string;
+                };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Outbox rows */
+                /** @description Attached files and limits */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: components["schemas"]["Notification"][];
-                            total: number;
-                        };
+                        "application/json": components["schemas"]["PortalDocumentList"];
                     };
                 };
                 /** @description Malformed JSON, or a body that fails validation */
@@ -5497,8 +5487,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The role lacks the permission, or the CSRF header is missing */
-                403: {
+                /** @description Gone */
+                410: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5509,232 +5499,50 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/notifications/run": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
         /**
-         * Schedule the reminders owed today and deliver the outbox now
-         * @description What the server's reminder loop does every ASSAY_NOTIFY_INTERVAL_SECONDS. Only configured channels (SMTP, webhook) are used; with none, nothing is scheduled or sent.
+         * Attach an evidence file to a question: the raw file is the body, the question a query parameter
+         * @description Send the file's bytes as the request body (not multipart). The type is detected from the bytes: PDF, Word, Excel, plain text or CSV, Markdown, PNG and JPEG are accepted (415 otherwise); bodies over ASSAY_DOCUMENT_LIMIT_BYTES are refused with 413 while they stream. The file is stored as a document of the vendor, read like any upload, and its id is added to the question's answer evidence. Only while the questionnaire is open (409 after submitting). The same file attached again to the same question is answered with the stored one (200).
          *
-         *     Requires the `admin` permission (roles: admin).
+         *     Authorised by the portal link token in the path.
          */
         post: {
             parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description What this run scheduled and delivered */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["NotificationRun"];
-                    };
-                };
-                /** @description Malformed JSON, or a body that fails validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The role lacks the permission, or the CSRF header is missing */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/assessments/{id}/reminders": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The reminders of one assessment and whether they went out
-         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
-         */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Reminders, newest first */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["AssessmentReminder"][];
-                        };
-                    };
-                };
-                /** @description Malformed JSON, or a body that fails validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/assistant": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Whether optional AI assistance is configured (ASSAY_LLM_BASE_URL and ASSAY_LLM_MODEL)
-         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
-         */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The assistant's configuration, without secrets */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AssistantStatus"];
-                    };
-                };
-                /** @description Not signed in, or the token is invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/assessments/{id}/suggestions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Suggested findings of the assessment: pending, accepted and dismissed
-         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
-         */
-        get: {
-            parameters: {
-                query?: {
-                    status?: "pending" | "accepted" | "dismissed";
+                query: {
+                    questionId: string;
+                    /** @description The file's name as the respondent knows it */
+                    fileName?: string;
+                    /** @description Defaults to the kind of document the question expects (for example soc2_type2), else other */
+                    type?: "soc2_type1" | "soc2_type2" | "soc3" | "bridge_letter" | "iso27001" | "iso42001" | "dpa" | "baa" | "contract" | "no_training_confirmation" | "model_card" | "pentest_summary" | "incident_response_plan" | "subprocessor_list" | "insurance_certificate" | "other";
                 };
                 header?: never;
                 path: {
-                    id: string;
+                    /** @description The portal link token */
+                    token: string;
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
             responses: {
-                /** @description Suggestions */
+                /** @description The same file was already attached to this question */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: components["schemas"]["Suggestion"][];
-                        };
+                        "application/json": components["schemas"]["PortalDocument"];
+                    };
+                };
+                /** @description Stored and attached */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortalDocument"];
                     };
                 };
                 /** @description Malformed JSON, or a body that fails validation */
@@ -5748,80 +5556,6 @@ export interface paths {
                 };
                 /** @description Not signed in, or the token is invalid */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        /**
-         * Ask the configured model for suggested findings in the answers (stored as pending)
-         * @description Sends the questionnaire (questions and answers only) to the OpenAI-compatible endpoint the operator configured. Answers 503 LLM_NOT_CONFIGURED when assistance is off, 502 LLM_UNAVAILABLE when the endpoint fails or times out.
-         *
-         *     Requires the `write` permission (roles: admin, assessor).
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description What the pass kept, what it dropped and why */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["SuggestionRun"];
-                    };
-                };
-                /** @description Malformed JSON, or a body that fails validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The role lacks the permission, or the CSRF header is missing */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found */
-                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5831,6 +5565,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone */
+                410: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5847,17 +5590,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Error */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Error */
-                503: {
+                /** @description Body is not JSON */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5873,7 +5607,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/assessments/{id}/suggestions/{suggestionId}/accept": {
+    "/api/portal/{token}/documents/{documentId}": {
         parameters: {
             query?: never;
             header?: never;
@@ -5882,34 +5616,30 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        post?: never;
         /**
-         * Accept a pending suggestion: it then counts among the findings and in the scores
-         * @description Requires the `write` permission (roles: admin, assessor).
+         * Remove an attached file before submitting (and its reference in the answer)
+         * @description Authorised by the portal link token in the path.
          */
-        post: {
+        delete: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
-                    id: string;
-                    suggestionId: string;
+                    /** @description The portal link token */
+                    token: string;
+                    documentId: string;
                 };
                 cookie?: never;
             };
-            requestBody?: {
-                content: {
-                    "application/json": components["schemas"]["SuggestionDecision"];
-                };
-            };
+            requestBody?: never;
             responses: {
-                /** @description The accepted suggestion */
-                200: {
+                /** @description Removed */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content: {
-                        "application/json": components["schemas"]["Suggestion"];
-                    };
+                    content?: never;
                 };
                 /** @description Malformed JSON, or a body that fails validation */
                 400: {
@@ -5922,15 +5652,6 @@ export interface paths {
                 };
                 /** @description Not signed in, or the token is invalid */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The role lacks the permission, or the CSRF header is missing */
-                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5956,8 +5677,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Body is not JSON */
-                415: {
+                /** @description Gone */
+                410: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5967,107 +5688,6 @@ export interface paths {
                 };
             };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/assessments/{id}/suggestions/{suggestionId}/dismiss": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Dismiss a pending suggestion, with an optional note; it will not be suggested again
-         * @description Requires the `write` permission (roles: admin, assessor).
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                    suggestionId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": components["schemas"]["SuggestionDecision"];
-                };
-            };
-            responses: {
-                /** @description The dismissed suggestion */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Suggestion"];
-                    };
-                };
-                /** @description Malformed JSON, or a body that fails validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not signed in, or the token is invalid */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The role lacks the permission, or the CSRF header is missing */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflicts with the current state */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -6113,7 +5733,7 @@ export interface components {
             title: string;
             status: number;
             /** @enum {string} */
-            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PRECONDITION_FAILED" | "RATE_LIMITED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "INVALID_CREDENTIALS" | "SETUP_ALREADY_DONE" | "SETUP_TOKEN_INVALID" | "USER_DISABLED" | "USER_NOT_FOUND" | "USER_EXISTS" | "TOKEN_NOT_FOUND" | "DATA_DIR_LOCKED" | "DATABASE_UNAVAILABLE" | "DATABASE_NOT_EMPTY" | "BACKUP_INVALID" | "AUDIT_CHAIN_BROKEN" | "CATALOG_INVALID" | "VENDOR_NOT_FOUND" | "INTEGRATION_NOT_FOUND" | "CATALOG_ENTRY_NOT_FOUND" | "IMPORT_INVALID" | "ASSESSMENT_NOT_FOUND" | "ASSESSMENT_STATE_INVALID" | "QUESTION_BANK_INVALID" | "PORTAL_LINK_INVALID" | "PORTAL_LINK_EXPIRED" | "PORTAL_LINK_REVOKED" | "SPREADSHEET_INVALID" | "DOCUMENT_NOT_FOUND" | "DOCUMENT_TOO_LARGE" | "DOCUMENT_TYPE_UNSUPPORTED" | "DOCUMENT_CORRUPT" | "DOCUMENT_HASH_MISMATCH" | "PDF_NO_TEXT_LAYER" | "PDF_INVALID" | "PDF_ENCRYPTED" | "ARCHIVE_UNSAFE" | "INPUT_TOO_LARGE" | "INPUT_MALFORMED" | "FILE_NOT_FOUND" | "MANIFEST_INVALID" | "NOTHING_SCANNABLE" | "MODEL_NOT_FOUND" | "HUB_REPO_NOT_FOUND" | "HUB_UNAVAILABLE" | "USAGE_LINE_INVALID" | "USAGE_FORMAT_UNKNOWN" | "LLM_UNAVAILABLE" | "LLM_NOT_CONFIGURED" | "DELIVERY_FAILED" | "INTERNAL";
+            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PRECONDITION_FAILED" | "RATE_LIMITED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "INVALID_CREDENTIALS" | "SETUP_ALREADY_DONE" | "SETUP_TOKEN_INVALID" | "USER_DISABLED" | "USER_NOT_FOUND" | "USER_EXISTS" | "TOKEN_NOT_FOUND" | "DATA_DIR_LOCKED" | "DATABASE_UNAVAILABLE" | "DATABASE_NOT_EMPTY" | "BACKUP_INVALID" | "AUDIT_CHAIN_BROKEN" | "CATALOG_INVALID" | "VENDOR_NOT_FOUND" | "INTEGRATION_NOT_FOUND" | "CATALOG_ENTRY_NOT_FOUND" | "IMPORT_INVALID" | "ASSESSMENT_NOT_FOUND" | "ASSESSMENT_STATE_INVALID" | "QUESTION_BANK_INVALID" | "PORTAL_LINK_INVALID" | "PORTAL_LINK_EXPIRED" | "PORTAL_LINK_REVOKED" | "SPREADSHEET_INVALID" | "DOCUMENT_NOT_FOUND" | "DOCUMENT_TOO_LARGE" | "DOCUMENT_TYPE_UNSUPPORTED" | "DOCUMENT_CORRUPT" | "DOCUMENT_HASH_MISMATCH" | "PDF_NO_TEXT_LAYER" | "PDF_INVALID" | "PDF_ENCRYPTED" | "ARCHIVE_UNSAFE" | "INPUT_TOO_LARGE" | "INPUT_MALFORMED" | "FILE_NOT_FOUND" | "MANIFEST_INVALID" | "NOTHING_SCANNABLE" | "USAGE_LINE_INVALID" | "USAGE_FORMAT_UNKNOWN" | "LLM_UNAVAILABLE" | "LLM_NOT_CONFIGURED" | "DELIVERY_FAILED" | "INTERNAL";
             detail: string;
             requestId?: string;
             details?: {
@@ -6251,7 +5871,7 @@ export interface components {
                 value: string;
                 tier: components["schemas"]["Tier"];
                 /** @enum {string} */
-                rule: "decision_critical" | "decision_critical_unknown" | "regulated_domain" | "domain_unknown" | "sensitive_data_class" | "data_classes_unknown" | "customer_facing" | "customer_facing_unknown" | "customer_data_class" | "annex_iii_domain" | "vendor_may_train" | "no_integrations" | "dangerous_model_file";
+                rule: "decision_critical" | "decision_critical_unknown" | "regulated_domain" | "domain_unknown" | "sensitive_data_class" | "data_classes_unknown" | "customer_facing" | "customer_facing_unknown" | "customer_data_class" | "annex_iii_domain" | "vendor_may_train" | "no_integrations";
             }[];
             questionCount: number;
             reviewCadenceMonths: number;
@@ -6865,8 +6485,6 @@ export interface components {
                 lastUsedAt: string | null;
                 createdAt: string;
             } | null;
-            respondentEmail: string | null;
-            respondentName: string | null;
         };
         AssessmentCreate: {
             /** Format: uuid */
@@ -6876,10 +6494,6 @@ export interface components {
             portalUrl: string;
             dueDate: string;
             expiresAt: string;
-        };
-        AssessmentSend: {
-            respondentEmail?: string;
-            respondentName?: string;
         };
         AssessmentReturn: {
             reason: string;
@@ -7041,120 +6655,27 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        Notification: {
+        PortalDocument: {
             /** Format: uuid */
             id: string;
-            /** @example assessment.reminder_7 */
-            kind: string;
+            questionId: string;
             /** @enum {string} */
-            channel: "email" | "webhook";
-            recipient: string;
-            subject: string;
-            /** Format: uuid */
-            assessmentId: string | null;
-            /** @enum {string} */
-            status: "pending" | "sent" | "failed";
-            attempts: number;
-            lastError: string | null;
-            nextAttemptAt: string;
-            sentAt: string | null;
-            createdAt: string;
+            type: "soc2_type1" | "soc2_type2" | "soc3" | "bridge_letter" | "iso27001" | "iso42001" | "dpa" | "baa" | "contract" | "no_training_confirmation" | "model_card" | "pentest_summary" | "incident_response_plan" | "subprocessor_list" | "insurance_certificate" | "other";
+            fileName: string;
+            mediaType: string;
+            size: number;
+            sha256: string;
+            /** Format: date-time */
+            uploadedAt: string;
         };
-        NotificationRun: {
-            channels: ("email" | "webhook")[];
-            checked: number;
-            scheduled: number;
-            sent: number;
-            retried: number;
-            failed: number;
-        };
-        AssessmentReminder: {
-            /** Format: uuid */
-            id: string;
-            /** @example assessment.reminder_7 */
-            kind: string;
-            /** @enum {string} */
-            channel: "email" | "webhook";
-            /** @enum {string} */
-            status: "pending" | "sent" | "failed";
-            attempts: number;
-            sentAt: string | null;
-            createdAt: string;
-        };
-        AssistantStatus: {
-            enabled: boolean;
-            model: string | null;
-            endpoint: string | null;
-            missing: string[];
-        };
-        Suggestion: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            assessmentId: string;
-            finding: {
-                id: string;
-                rule: string;
-                /** @enum {string} */
-                kind: "missing_answer" | "vague_answer" | "contradiction" | "red_flag" | "answer_check" | "document" | "usage" | "assistant";
-                title: string;
-                /** @enum {string} */
-                severity: "info" | "low" | "medium" | "high" | "critical";
-                /** @enum {string} */
-                dimension: "infrastructure" | "model" | "data" | "governance";
-                explanation: string;
-                evidence: ({
-                    /** @enum {string} */
-                    kind: "answer";
-                    questionId: string;
-                    questionText?: string;
-                    quote: string;
-                } | {
-                    /** @enum {string} */
-                    kind: "document";
-                    documentSha256?: string;
-                    documentName?: string;
-                    location?: string;
-                    quote: string;
-                } | {
-                    /** @enum {string} */
-                    kind: "observation";
-                    source: string;
-                    quote: string;
-                })[];
-                questionIds: string[];
+        PortalDocumentList: {
+            items: components["schemas"]["PortalDocument"][];
+            limits: {
+                maxBytes: number;
+                kinds: ("pdf" | "docx" | "xlsx" | "text" | "markdown" | "png" | "jpeg")[];
+                mediaTypes: string[];
+                filesPerQuestion: number;
             };
-            model: string;
-            /** @enum {string} */
-            status: "pending" | "accepted" | "dismissed";
-            decidedBy: string | null;
-            decidedAt: string | null;
-            note: string | null;
-            createdAt: string;
-        };
-        SuggestionRun: {
-            model: string;
-            /** @enum {string} */
-            outcome: "ok" | "empty" | "malformed";
-            problem: string | null;
-            fenced: boolean;
-            received: number;
-            added: number;
-            alreadyKnown: number;
-            dropped: components["schemas"]["SuggestionDrops"];
-            suggestions: components["schemas"]["Suggestion"][];
-        };
-        SuggestionDrops: {
-            malformed_finding: number;
-            invalid_severity: number;
-            invalid_dimension: number;
-            unknown_question: number;
-            quote_not_found: number;
-            duplicate: number;
-            too_many: number;
-        };
-        SuggestionDecision: {
-            note?: string;
         };
     };
     responses: never;
