@@ -8,7 +8,10 @@
  *   DATABASE_URL=postgres://… node bench/usage-ingest.ts      # also PostgreSQL (COPY)
  *   USAGE_BENCH_WORKERS=2 USAGE_BENCH_BATCH=10000 node bench/usage-ingest.ts
  *   USAGE_BENCH_ORDER=json,copy node bench/usage-ingest.ts    # which embedded load paths, in which order
+ *   USAGE_BENCH_PROMPTS=none node bench/usage-ingest.ts       # metadata-only log (no request bodies)
  *
+ * Ingest classifies in one worker thread by default (USAGE_BENCH_WORKERS), so the calling thread
+ * only writes; the baseline is measured both on the calling thread and with the same workers.
  * The embedded runs load batches both ways (json_to_recordset and COPY FROM '/dev/blob') so the
  * faster one can be the default. The log goes to bench/out/ (git-ignored) and is deleted afterwards.
  */
@@ -25,10 +28,18 @@ import { ingestUsageLog } from "../src/store/usage.ts";
 import { ensureDefaultWorkspace } from "../src/store/workspaces.ts";
 
 const count = Number(process.env.USAGE_BENCH_EVENTS ?? 100_000);
-const workers = Number(process.env.USAGE_BENCH_WORKERS ?? 0);
+const workers = Number(process.env.USAGE_BENCH_WORKERS ?? 1);
+const withPrompts = process.env.USAGE_BENCH_PROMPTS !== "none";
 const batchEvents = Number(process.env.USAGE_BENCH_BATCH ?? 5000);
 const outDir = join(import.meta.dirname, "out");
-const file = join(outDir, `usage-ingest-${count}.jsonl`);
+const file = join(outDir, `usage-ingest-${count}${withPrompts ? "" : "-meta"}.jsonl`);
+
+/** A gateway log line without its request body: what metadata-only gateway and proxy logs carry. */
+function withoutBody(line: string): string {
+  const record = JSON.parse(line) as Record<string, unknown>;
+  for (const key of ["prompt", "request", "messages", "input", "body"]) delete record[key];
+  return JSON.stringify(record);
+}
 const catalog = loadRepoCatalog();
 
 async function generate(): Promise<void> {
@@ -37,7 +48,8 @@ async function generate(): Promise<void> {
   const rng = createRandom(7);
   let buffer: string[] = [];
   for (let i = 0; i < count; i++) {
-    buffer.push(generateUsageLine(rng, i, 0.05).line);
+    const { line } = generateUsageLine(rng, i, 0.05);
+    buffer.push(withPrompts ? line : withoutBody(line));
     if (buffer.length === 2000) {
       if (!out.write(`${buffer.join("\n")}\n`)) await once(out, "drain");
       buffer = [];
@@ -62,12 +74,12 @@ async function timed<T>(body: () => Promise<T>): Promise<{ seconds: number; valu
   return { seconds, value, peakMb: Math.round(peakRss / 1024 / 1024) };
 }
 
-async function baseline(): Promise<number> {
+async function baseline(threads: number): Promise<number> {
   let events = 0;
   for await (const batch of readUsageLog(createReadStream(file, { highWaterMark: 1 << 20 }), {
     catalog,
     format: "jsonl",
-    workers,
+    workers: threads,
   })) {
     events += batch.records.length;
   }
@@ -88,13 +100,23 @@ async function ingestInto(database: Database, pgliteLoad: "json" | "copy"): Prom
 
 await generate();
 const mb = statSync(file).size / 1024 / 1024;
-console.log(`log: ${count} events, ${mb.toFixed(1)} MB, workers ${workers}, batch ${batchEvents} events`);
-
-const base = await timed(baseline);
-const baseRate = count / base.seconds;
 console.log(
-  `baseline readUsageLog parse+classify: ${base.seconds.toFixed(2)} s, ${Math.round(baseRate)} events/s, peak RSS ${base.peakMb} MB`,
+  `log: ${count} events${withPrompts ? "" : " without request bodies"}, ${mb.toFixed(1)} MB, ` +
+    `workers ${workers}, batch ${batchEvents} events`,
 );
+
+const single = await timed(() => baseline(0));
+console.log(
+  `baseline readUsageLog parse+classify, calling thread: ${single.seconds.toFixed(2)} s, ` +
+    `${Math.round(count / single.seconds)} events/s, peak RSS ${single.peakMb} MB`,
+);
+const base = workers === 0 ? single : await timed(() => baseline(workers));
+if (workers > 0) {
+  console.log(
+    `baseline readUsageLog parse+classify, ${workers} worker(s): ${base.seconds.toFixed(2)} s, ` +
+      `${Math.round(count / base.seconds)} events/s, peak RSS ${base.peakMb} MB`,
+  );
+}
 
 const report = (name: string, r: { seconds: number; peakMb: number }, target: number) => {
   const rate = count / r.seconds;

@@ -158,6 +158,56 @@ describe("ingestUsageLog", () => {
   });
 });
 
+describe("ingestUsageLog with worker threads", () => {
+  it("stores the same events, classes and rollups as ingesting on the calling thread", async () => {
+    const lines = Array.from({ length: 40 }, (_, i) =>
+      line({
+        day: i % 5,
+        url:
+          i % 2 === 0
+            ? "https://api.openai.com/v1/chat/completions"
+            : "https://api.anthropic.com/v1/messages",
+        prompt: i % 4 === 0 ? `Card 4539 1488 0343 6467 for order ${i}` : `Summarise ticket ${i}`,
+      }),
+    );
+    const threaded = await ingestUsageLog(
+      database,
+      workspaceId,
+      file(lines),
+      options({ workers: 1, batchEvents: 7 }),
+    );
+    expect(threaded.events).toBe(40);
+    const withWorker = await tableTotals();
+    const clean = await openTestDatabase();
+    try {
+      const ws = await ensureDefaultWorkspace(clean.db);
+      await ingestUsageLog(clean, ws, file(lines), options({ workers: 0, batchEvents: 7 }));
+      const { rows } = (await clean.db.execute(
+        "SELECT vendor, data_class, sum(requests)::int AS n FROM usage_daily GROUP BY 1, 2 ORDER BY 1, 2",
+      )) as unknown as { rows: unknown[] };
+      expect(withWorker.daily).toEqual(rows);
+      expect(withWorker.daily).toContainEqual({ vendor: "openai", data_class: "payment_data", n: 10 });
+    } finally {
+      await clean.close();
+    }
+  });
+
+  it("fails the run when the file changes between the check and the load", async () => {
+    const before = [line({}), line({ prompt: "first version" })];
+    const after = [line({}), line({ prompt: "second version" })];
+    let calls = 0;
+    const changing = () => {
+      calls++;
+      return file(calls === 1 ? before : after)();
+    };
+    const error = await ingestUsageLog(database, workspaceId, changing, options()).catch((e: unknown) => e);
+    expect(isAppError(error) && error.code).toBe("INPUT_MALFORMED");
+    expect(isAppError(error) && error.message).toMatch(/changed/);
+    const [ingest] = await listUsageIngests(database.db, workspaceId);
+    expect(ingest?.status).toBe("failed");
+  });
+});
+
 describe("usage summary", () => {
   it("groups by vendor, model, source and data class from the rollups, with the audit sentence", async () => {
     const lines = [

@@ -5,12 +5,6 @@
  * data classes, residency, new model versions).
  */
 import { createHash } from "node:crypto";
-import { once } from "node:events";
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
@@ -20,7 +14,7 @@ import { AppError } from "../domain/errors.ts";
 import type { FindingSeverity } from "../domain/findings.ts";
 import type { VendorCatalogEntry } from "../domain/vendor-catalog.ts";
 import type { CsvColumnMapping } from "../evidence/usage/parse.ts";
-import { readUsageLog, usageLineAppError } from "../evidence/usage/read.ts";
+import { readUsageLog, type UsageBatch, usageLineAppError } from "../evidence/usage/read.ts";
 import type { DataClass, UsageEvent, UsageFormat, UsageLineError } from "../evidence/usage/types.ts";
 import { DATA_CLASSES } from "../evidence/usage/types.ts";
 import { type Actor, recordAudit } from "./audit-log.ts";
@@ -267,7 +261,7 @@ interface BatchToCommit {
   workspaceId: string;
   ingestId: string;
   events: EventRow[];
-  /** The same events as the JSON text they were spooled as (saves serialising them again). */
+  /** The same events as JSON text (for json_to_recordset). */
   eventsJson: string;
   rollups: RollupJson[];
   lastLine: number;
@@ -441,12 +435,13 @@ async function* hashing(
 }
 
 /**
- * Ingests a usage log. `open` must return the same bytes each time it is called (a file): the first
- * pass hashes the input and, unless `skipInvalid`, validates every line, so a malformed line fails
- * the run with its line number before anything is committed; the second pass writes events and
- * rollups in batches, each in one transaction with the ingest row's progress. A file ingested before
- * (same SHA-256) is not counted again; an ingest that stopped half-way resumes after its last
- * committed line. Findings are computed once the ingest is complete.
+ * Ingests a usage log. `open` must return the same bytes each time it is called (a file). The first
+ * pass hashes the input and, unless `skipInvalid`, checks every line without classifying it, so a
+ * malformed line fails the run with its line number before anything is committed. The second pass
+ * reads the file again, parses and classifies it (in worker threads when `workers` > 0, while this
+ * thread writes) and commits events and rollups in batches, each in one transaction with the ingest
+ * row's progress. A file ingested before (same SHA-256) is not counted again; an ingest that stopped
+ * half-way resumes after its last committed line. Findings are computed once the ingest is complete.
  */
 export async function ingestUsageLog(
   database: Database,
@@ -463,67 +458,53 @@ export async function ingestUsageLog(
     ...(options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes }),
     ...(options.csvMapping === undefined ? {} : { csvMapping: options.csvMapping }),
   } as const;
-
-  // Pass 1: the file's identity, every line parsed and classified once, and the results (classes,
-  // counts, hashes; never prompt text) spooled to a private temporary file that pass 2 loads. A
-  // malformed line fails the run here, before anything is committed, unless skipInvalid.
-  const hash = createHash("sha256");
   const format = readOptions.format;
-  const report = (phase: UsageIngestProgress["phase"], inputBytes: number, events: number, batches: number) =>
-    options.onProgress?.({ phase, inputBytes, events, batchesCommitted: batches });
-  const spoolDir = await mkdtemp(join(tmpdir(), "assay-ingest-"));
-  try {
-    const spoolPath = join(spoolDir, "records.ndjson");
-    const spool = createWriteStream(spoolPath, { mode: 0o600 });
-    let inputTotal = 0;
-    try {
-      let parsed = 0;
-      for await (const batch of readUsageLog(hashing(open(), hash), readOptions)) {
-        const parts: string[] = [];
-        for (const r of batch.records) {
-          if (!r.ok) {
-            if (!options.skipInvalid) throw usageLineAppError(r.error);
-            parts.push(JSON.stringify({ error: r.error }));
-          } else {
-            parts.push(JSON.stringify(toEventRow(r.event, source)));
-            parsed++;
-          }
-        }
-        if (parts.length > 0 && !spool.write(`${parts.join("\n")}\n`)) await once(spool, "drain");
-        report("check", batch.inputBytes, parsed, 0);
-        inputTotal = batch.inputBytes;
-      }
-    } finally {
-      spool.end();
-      await once(spool, "close");
+
+  // Pass 1: the file's identity and, unless skipInvalid, every line checked (parsed, not classified).
+  const hash = createHash("sha256");
+  let inputTotal = 0;
+  if (options.skipInvalid) {
+    for await (const chunk of hashing(open(), hash)) {
+      inputTotal += chunk.length;
+      options.onProgress?.({ phase: "check", inputBytes: inputTotal, events: 0, batchesCommitted: 0 });
     }
-    return await loadSpooled(database, workspaceId, {
-      spoolPath,
-      inputTotal,
-      fileSha256: hash.digest("hex"),
-      format,
-      source,
-      options,
-    });
-  } finally {
-    await rm(spoolDir, { recursive: true, force: true });
+  } else {
+    let checked = 0;
+    const checkOptions = { ...readOptions, workers: 0, validateOnly: true };
+    for await (const batch of readUsageLog(hashing(open(), hash), checkOptions)) {
+      for (const r of batch.records) {
+        if (!r.ok) throw usageLineAppError(r.error);
+      }
+      checked += batch.records.length;
+      inputTotal = batch.inputBytes;
+      options.onProgress?.({ phase: "check", inputBytes: inputTotal, events: checked, batchesCommitted: 0 });
+    }
   }
+  return loadRecords(database, workspaceId, {
+    read: () => {
+      const again = createHash("sha256");
+      return { records: readUsageLog(hashing(open(), again), readOptions), hash: again };
+    },
+    fileSha256: hash.digest("hex"),
+    format,
+    source,
+    options,
+  });
 }
 
-async function loadSpooled(
+async function loadRecords(
   database: Database,
   workspaceId: string,
-  spooled: {
-    spoolPath: string;
-    inputTotal: number;
+  input: {
+    /** The second reading of the file: its records and the hash of the bytes behind them. */
+    read: () => { records: AsyncIterable<UsageBatch>; hash: ReturnType<typeof createHash> };
     fileSha256: string;
     format: string;
     source: string;
     options: UsageIngestOptions;
   },
 ): Promise<UsageIngestResult> {
-  const { spoolPath, inputTotal, fileSha256, format, source, options } = spooled;
-  const spoolBytes = Math.max(1, (await stat(spoolPath)).size);
+  const { fileSha256, format, source, options } = input;
   const { db } = database;
   const batchEvents = Math.max(1, Math.floor(options.batchEvents ?? DEFAULT_USAGE_BATCH_EVENTS));
   const report = (inputBytes: number, events: number, batches: number) =>
@@ -584,10 +565,8 @@ async function loadSpooled(
   let batches = ingest.batchesCommitted;
   let lastLine = resumeAfterLine;
   let pending: EventRow[] = [];
-  let pendingJson: string[] = [];
-  // On PostgreSQL the next batch is read while the previous one commits (the server works in its
-  // own process); batches still commit one after the other, in order.
-  const pipelined = database.engine === "postgres";
+  // The next batch is read and classified while the previous one commits; batches still commit one
+  // after the other, in order.
   let inFlight: Promise<void> = Promise.resolve();
   let queuedLine = ingest.lines;
   const flush = async () => {
@@ -596,7 +575,7 @@ async function loadSpooled(
       workspaceId,
       ingestId,
       events: pending,
-      eventsJson: `[${pendingJson.join(",")}]`,
+      eventsJson: JSON.stringify(pending),
       rollups: rollupRows(pending),
       lastLine,
       skipped: skipped.slice(),
@@ -604,7 +583,6 @@ async function loadSpooled(
     };
     queuedLine = lastLine;
     pending = [];
-    pendingJson = [];
     await inFlight;
     const commit = commitBatch(database, batch, options.pgliteLoad ?? "json").then(() => {
       events += batch.events.length;
@@ -615,33 +593,40 @@ async function loadSpooled(
     inFlight = commit;
     // Awaited at the next flush or at the end; a failure must not surface as an unhandled rejection.
     commit.catch(() => undefined);
-    if (!pipelined) await commit;
   };
   try {
-    const input = createReadStream(spoolPath, { highWaterMark: 1 << 20 });
-    let bytesRead = 0;
-    input.on("data", (chunk) => {
-      bytesRead += chunk.length;
-    });
-    for await (const text of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
-      if (text.length === 0) continue;
-      const record = JSON.parse(text) as EventRow | { error: UsageLineError };
-      if ("error" in record) {
-        if (record.error.line <= resumeAfterLine) continue;
-        skippedCount++;
-        if (skipped.length < MAX_SKIPPED_KEPT) skipped.push(record.error);
-        lastLine = Math.max(lastLine, record.error.line);
-      } else {
-        if (record.line <= resumeAfterLine) continue;
-        pending.push(record);
-        pendingJson.push(text);
-        addFacts(facts, record);
-        lastLine = Math.max(lastLine, record.line);
+    const { records, hash } = input.read();
+    for await (const batch of records) {
+      for (const record of batch.records) {
+        if (!record.ok) {
+          if (record.error.line <= resumeAfterLine) continue;
+          // The first pass found no bad line: one now means the file changed under us.
+          if (!options.skipInvalid) throw usageLineAppError(record.error);
+          skippedCount++;
+          if (skipped.length < MAX_SKIPPED_KEPT) skipped.push(record.error);
+          lastLine = Math.max(lastLine, record.error.line);
+        } else {
+          const line = record.event.line;
+          if (line <= resumeAfterLine) continue;
+          const row = toEventRow(record.event, source);
+          pending.push(row);
+          addFacts(facts, row);
+          lastLine = Math.max(lastLine, line);
+        }
+        if (pending.length >= batchEvents) {
+          await flush();
+          report(batch.inputBytes, events, batches);
+        }
       }
-      if (pending.length >= batchEvents) {
-        await flush();
-        report(Math.round((bytesRead / spoolBytes) * inputTotal), events, batches);
-      }
+    }
+    if (hash.digest("hex") !== fileSha256) {
+      throw new AppError(
+        "INPUT_MALFORMED",
+        "the file changed while it was being ingested; run the ingest again",
+        {
+          details: { fileSha256 },
+        },
+      );
     }
     await flush();
     await inFlight;

@@ -7,7 +7,7 @@ import { AppError } from "../../domain/errors.ts";
 import type { VendorCatalogEntry } from "../../domain/vendor-catalog.ts";
 import { parseVendorCatalog } from "../../domain/vendor-catalog.ts";
 import type { CsvColumnMapping } from "../../evidence/usage/parse.ts";
-import { readUsageLog, usageLineAppError } from "../../evidence/usage/read.ts";
+import { readUsageLog, suggestedUsageWorkers, usageLineAppError } from "../../evidence/usage/read.ts";
 import type { UsageTally } from "../../evidence/usage/summary.ts";
 import { createUsageTally } from "../../evidence/usage/summary.ts";
 import type { DataClass, UsageFormat } from "../../evidence/usage/types.ts";
@@ -96,7 +96,11 @@ export function registerUsageClassifyCommand(program: Command): void {
       .description("classify the requests in an AI usage log (file path or - for standard input)")
       .option("--format <format>", `auto or one of ${USAGE_FORMATS.join(", ")}`, "auto")
       .option("--source <name>", "name of the log's origin, kept on every event")
-      .option("--workers <n>", "worker threads for line-based formats (0 = none)", "0")
+      .option(
+        "--workers <n>",
+        "worker threads for line-based formats (auto: two for files of 64 MiB or more on two or more cores)",
+        "auto",
+      )
       .option("--max-line-bytes <n>", "longest accepted line", String(1024 * 1024))
       .option("--csv-map <pairs>", "CSV column mapping, e.g. timestamp=When,url=Endpoint,prompt=Text")
       .option("--skip-invalid", "report malformed lines and go on instead of failing the run")
@@ -126,12 +130,18 @@ export function registerUsageClassifyCommand(program: Command): void {
           );
         }
       }
+      let size: number | null = null;
       if (file !== "-") {
         const info = await stat(file).catch(() => null);
         if (info === null || !info.isFile()) {
           throw new AppError("FILE_NOT_FOUND", `${file}: no such file`, { details: { file } });
         }
+        size = info.size;
       }
+      const workers =
+        options.workers === "auto"
+          ? suggestedUsageWorkers(size, "classify")
+          : positiveInt(options.workers, "--workers", 0);
       const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
       const { tally, addEvent, addError } = createUsageTally();
       let lines = 0;
@@ -139,7 +149,7 @@ export function registerUsageClassifyCommand(program: Command): void {
         catalog: await loadVendorCatalogDir(),
         format: options.format as UsageFormat | "auto",
         source: options.source ?? null,
-        workers: positiveInt(options.workers, "--workers", 0),
+        workers,
         maxLineBytes: positiveInt(options.maxLineBytes, "--max-line-bytes", 1024),
         csvMapping: parseCsvMap(options.csvMap),
         classifier: { excerpts: options.excerpts === true },

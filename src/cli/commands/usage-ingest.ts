@@ -5,6 +5,7 @@ import { basename, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import { AppError } from "../../domain/errors.ts";
+import { suggestedUsageWorkers } from "../../evidence/usage/read.ts";
 import type { UsageFormat } from "../../evidence/usage/types.ts";
 import { USAGE_FORMATS } from "../../evidence/usage/types.ts";
 import { SYSTEM_ACTOR } from "../../store/audit-log.ts";
@@ -97,7 +98,11 @@ export function registerUsageIngestCommand(program: Command): void {
       .option("--source <name>", "name of the log's origin, kept on every event (default: the file name)")
       .option("--skip-invalid", "report malformed lines and go on instead of failing the run")
       .option("--batch-events <n>", "events per committed batch", String(DEFAULT_USAGE_BATCH_EVENTS))
-      .option("--workers <n>", "worker threads for parsing line formats (0 = none)", "0")
+      .option(
+        "--workers <n>",
+        "worker threads that parse and classify line formats while the database is written (auto: one for files of 16 MiB or more)",
+        "auto",
+      )
       .option("--no-progress", "no progress bar")
       .option("--verbose", "print one line on stderr per committed batch"),
   ).action(
@@ -109,7 +114,7 @@ export function registerUsageIngestCommand(program: Command): void {
         );
       }
       const batchEvents = integer(options.batchEvents, "--batch-events", 1);
-      const workers = integer(options.workers, "--workers", 0);
+      const workersOption = options.workers === "auto" ? null : integer(options.workers, "--workers", 0);
       let path = file;
       let cleanup = async () => {};
       let size: number | null = null;
@@ -129,6 +134,7 @@ export function registerUsageIngestCommand(program: Command): void {
         size = info.size;
       }
       try {
+        const workers = workersOption ?? suggestedUsageWorkers((await stat(path)).size, "ingest");
         const catalog = await loadVendorCatalogDir();
         // No bar for standard input (its size is unknown up front) or when stderr is not a terminal.
         const bar =

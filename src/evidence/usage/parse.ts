@@ -33,6 +33,11 @@ export interface LineParseContext {
   source: string | null;
   /** Year assumed for syslog timestamps that carry none (dnsmasq); defaults to the current UTC year. */
   syslogYear?: number;
+  /**
+   * Check the line only: the event comes back without content hash or detections. Classification
+   * never rejects a line, so a validating pass that skips it finds exactly the same line errors.
+   */
+  validateOnly?: boolean;
 }
 
 class LineError extends Error {}
@@ -154,7 +159,7 @@ function buildEvent(line: number, f: EventFields, ctx: LineParseContext): UsageE
   const modelId = f.model ?? a?.pathModel ?? null;
   const split = modelId ? splitModelVersion(modelId) : null;
   const prompt = f.prompt;
-  const contentHash = prompt === null ? null : hashText(prompt);
+  const contentHash = prompt === null || ctx.validateOnly === true ? null : hashText(prompt);
   return {
     line,
     timestamp: f.timestamp,

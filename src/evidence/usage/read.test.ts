@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isAppError } from "../../domain/errors.ts";
 import type { UsageReadOptions } from "./read.ts";
-import { chunkLines, readUsageLog, usageLineAppError } from "./read.ts";
+import { chunkLines, readUsageLog, suggestedUsageWorkers, usageLineAppError } from "./read.ts";
 import { loadRepoCatalog } from "./test-catalog.ts";
 import type { UsageRecord } from "./types.ts";
 
@@ -195,5 +195,49 @@ describe("readUsageLog", () => {
     } catch (error) {
       expect(isAppError(error, "INPUT_MALFORMED")).toBe(true);
     }
+  });
+});
+
+describe("suggestedUsageWorkers", () => {
+  const MIB = 1024 * 1024;
+  it.each([
+    { size: null, purpose: "ingest", cores: 8, workers: 0 },
+    { size: 15 * MIB, purpose: "ingest", cores: 8, workers: 0 },
+    { size: 16 * MIB, purpose: "ingest", cores: 8, workers: 1 },
+    { size: 1024 * MIB, purpose: "ingest", cores: 1, workers: 0 },
+    { size: 63 * MIB, purpose: "classify", cores: 2, workers: 0 },
+    { size: 64 * MIB, purpose: "classify", cores: 2, workers: 2 },
+    { size: 1024 * MIB, purpose: "classify", cores: 16, workers: 2 },
+    { size: 1024 * MIB, purpose: "classify", cores: 1, workers: 0 },
+  ] as const)("$purpose of $size bytes on $cores cores → $workers", ({ size, purpose, cores, workers }) => {
+    expect(suggestedUsageWorkers(size, purpose, cores)).toBe(workers);
+  });
+
+  it("a validating read finds the same line errors as a classifying one, without hashes or detections", async () => {
+    const text = [
+      JSON.stringify({
+        timestamp: "2026-11-01T10:00:00Z",
+        url: "https://api.openai.com/v1/chat/completions",
+        prompt: "mail jane@example.com",
+      }),
+      "{broken",
+      JSON.stringify({ url: "https://api.openai.com/v1/chat/completions", prompt: "no time" }),
+    ].join("\n");
+    const read = async (validateOnly: boolean) => {
+      const out: UsageRecord[] = [];
+      for await (const b of readUsageLog([text], { catalog, format: "jsonl", validateOnly }))
+        out.push(...b.records);
+      return out;
+    };
+    const checked = await read(true);
+    const classified = await read(false);
+    expect(checked.map((r) => (r.ok ? r.event.line : `error ${r.error.line}`))).toEqual(
+      classified.map((r) => (r.ok ? r.event.line : `error ${r.error.line}`)),
+    );
+    const [first] = checked;
+    expect(first?.ok && first.event.contentHash).toBeNull();
+    expect(first?.ok && first.event.detections).toEqual([]);
+    const [full] = classified;
+    expect(full?.ok && full.event.detections.map((d) => d.kind)).toContain("email");
   });
 });

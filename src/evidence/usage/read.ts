@@ -4,6 +4,7 @@
  * line error, never a crash or an unbounded buffer), and line-based formats are parsed and classified
  * in worker threads when asked, while the main thread only finds line boundaries.
  */
+import { availableParallelism } from "node:os";
 import { Readable } from "node:stream";
 import { Worker } from "node:worker_threads";
 import { createGunzip } from "node:zlib";
@@ -18,6 +19,23 @@ import { detectUsageFormat, parseCsvRecord, parseUsageLine } from "./parse.ts";
 import type { UsageFormat, UsageLineError, UsageRecord } from "./types.ts";
 
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+
+const MIB = 1024 * 1024;
+
+/**
+ * Worker threads worth starting for a line-based log of `sizeBytes`: none for small inputs (a
+ * worker's start-up costs about a third of a second of CPU) or on one core; for ingest one, which
+ * classifies while the calling thread writes to the database; for classification alone up to two.
+ */
+export function suggestedUsageWorkers(
+  sizeBytes: number | null,
+  purpose: "ingest" | "classify",
+  cores: number = availableParallelism(),
+): number {
+  if (cores < 2 || sizeBytes === null) return 0;
+  if (purpose === "ingest") return sizeBytes >= 16 * MIB ? 1 : 0;
+  return sizeBytes >= 64 * MIB ? Math.min(2, cores) : 0;
+}
 const DEFAULT_BATCH_BYTES = 1024 * 1024;
 
 export interface UsageReadOptions {
@@ -37,6 +55,8 @@ export interface UsageReadOptions {
   /** Bytes of whole lines handed to a worker at a time (default 1 MiB). */
   batchBytes?: number;
   syslogYear?: number;
+  /** Check every line but skip hashing and classifying prompts (a validating pass; line formats only). */
+  validateOnly?: boolean;
 }
 
 export interface UsageBatch {
@@ -52,6 +72,7 @@ export interface LineParserConfig {
   catalog: readonly VendorCatalogEntry[];
   classifier: ClassifierOptions;
   syslogYear?: number;
+  validateOnly?: boolean;
 }
 
 /** A run of whole lines: bytes, the number of its first line and which lines were over the limit. */
@@ -72,6 +93,7 @@ export function createChunkParser(config: LineParserConfig): (chunk: LineChunk) 
     detectionCache: new Map(),
     source: config.source,
     ...(config.syslogYear === undefined ? {} : { syslogYear: config.syslogYear }),
+    ...(config.validateOnly === true ? { validateOnly: true } : {}),
   };
   const decoder = new TextDecoder("utf-8");
   return (chunk) => {
@@ -306,6 +328,7 @@ export async function* readUsageLog(
     catalog: options.catalog,
     classifier: options.classifier ?? {},
     ...(options.syslogYear === undefined ? {} : { syslogYear: options.syslogYear }),
+    ...(options.validateOnly === true ? { validateOnly: true } : {}),
   };
   const chunks = chunkLines(bytes, { targetBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES, maxLineBytes });
   const workers = Math.max(0, Math.floor(options.workers ?? 0));
@@ -418,6 +441,7 @@ async function* readCsv(
     classify: createClassifier(options.classifier ?? {}),
     detectionCache: new Map(),
     source: options.source ?? null,
+    ...(options.validateOnly === true ? { validateOnly: true } : {}),
   };
   const skipped: UsageRecord[] = [];
   const parser = Readable.from(bytes).pipe(

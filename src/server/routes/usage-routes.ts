@@ -8,6 +8,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { z } from "@hono/zod-openapi";
 import { AppError } from "../../domain/errors.ts";
 import { FINDING_SEVERITIES } from "../../domain/findings.ts";
+import { suggestedUsageWorkers } from "../../evidence/usage/read.ts";
 import { DATA_CLASSES, USAGE_FORMATS } from "../../evidence/usage/types.ts";
 import { vendorCatalog } from "../../store/catalog.ts";
 import {
@@ -294,6 +295,7 @@ export function usageRoutes(services: Services) {
             source: query.source ?? "api",
             fileName: query.fileName ?? null,
             skipInvalid: query.skipInvalid,
+            workers: suggestedUsageWorkers(upload.bytes, "ingest"),
           },
         );
         return c.json(result, 200);
