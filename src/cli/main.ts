@@ -9,6 +9,7 @@ import {
 } from "./commands/admin.ts";
 import { registerAssessmentCommand } from "./commands/assessment.ts";
 import { registerDocumentCommand } from "./commands/document.ts";
+import { registerNotifyCommand } from "./commands/notify.ts";
 import { registerScanCommand } from "./commands/scan.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { registerSoc2Command } from "./commands/soc2.ts";
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerVendorImportCommands(program);
   registerDocumentCommand(program);
   registerAssessmentCommand(program);
+  registerNotifyCommand(program);
   registerScanCommand(program);
   registerSoc2Command(program);
   registerUsageClassifyCommand(program);

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { z } from "zod";
 import { AppError } from "../../domain/errors.ts";
 import {
   type AssessmentDetail,
@@ -8,6 +9,7 @@ import {
   exportAssessmentXlsx,
   getAssessment,
   importAssessmentXlsx,
+  type Respondent,
   readSendSettings,
   sendAssessment,
 } from "../../store/assessments.ts";
@@ -34,6 +36,19 @@ function describe(a: AssessmentDetail): string[] {
     ...(a.nextReviewDue ? [`  next review   ${a.nextReviewDue}`] : []),
     ...a.conditions.map((c) => `  condition     ${c}`),
   ];
+}
+
+/** The respondent options of `send`, checked like the API checks them. */
+function respondentOf(options: { respondentEmail?: string; respondentName?: string }): Respondent {
+  const email = options.respondentEmail?.trim();
+  if (email !== undefined && !z.email().safeParse(email).success) {
+    throw new AppError("VALIDATION_FAILED", `--respondent-email is not an e-mail address: "${email}".`);
+  }
+  const name = options.respondentName?.trim();
+  if (name !== undefined && (name.length === 0 || name.length > 200)) {
+    throw new AppError("VALIDATION_FAILED", "--respondent-name must be 1 to 200 characters.");
+  }
+  return { email, name };
 }
 
 /** `assay assessment create|send|export|import|show`: questionnaires from the command line. */
@@ -63,24 +78,29 @@ export function registerAssessmentCommand(program: Command): void {
   withJson(
     assessment
       .command("send <id>")
-      .description("send a draft: prints the portal link (shown once) and the due date"),
+      .description("send a draft: prints the portal link (shown once) and the due date")
+      .option("--respondent-email <address>", "the vendor's respondent; reminders are e-mailed here")
+      .option("--respondent-name <name>", "the respondent's name, used in reminders"),
   ).action(
-    action(async (id: string, options: { json?: boolean }) => {
-      const settings = readSendSettings();
-      const link = await withStore("assessment send", (database, workspaceId) =>
-        sendAssessment(database.db, workspaceId, id, settings, CLI_ACTOR),
-      );
-      const result = {
-        portalUrl: `${publicUrl()}/portal/${link.token}`,
-        dueDate: link.dueDate,
-        expiresAt: link.expiresAt,
-      };
-      emit(options, result, () => [
-        `portal link  ${result.portalUrl}`,
-        `due date     ${result.dueDate}`,
-        `link expires ${result.expiresAt}`,
-      ]);
-    }),
+    action(
+      async (id: string, options: { json?: boolean; respondentEmail?: string; respondentName?: string }) => {
+        const settings = readSendSettings();
+        const respondent = respondentOf(options);
+        const link = await withStore("assessment send", (database, workspaceId) =>
+          sendAssessment(database.db, workspaceId, id, settings, CLI_ACTOR, respondent),
+        );
+        const result = {
+          portalUrl: `${publicUrl()}/portal/${link.token}`,
+          dueDate: link.dueDate,
+          expiresAt: link.expiresAt,
+        };
+        emit(options, result, () => [
+          `portal link  ${result.portalUrl}`,
+          `due date     ${result.dueDate}`,
+          `link expires ${result.expiresAt}`,
+        ]);
+      },
+    ),
   );
 
   withJson(
