@@ -45,7 +45,7 @@ async function setUpAdmin() {
  * A submitted tier-2 assessment whose vendor holds an old SOC 2 report with exceptions and a DPA
  * with a 72-hour breach window, set up over the API from the signed-in page.
  */
-async function assessmentWithEvidence(): Promise<string> {
+async function assessmentWithEvidence(): Promise<{ id: string; vendorId: string }> {
   const soc2 = Buffer.from(
     await buildSoc2ReportPdf({
       periodStart: "2024-01-01",
@@ -102,7 +102,7 @@ async function assessmentWithEvidence(): Promise<string> {
       const token = String(sent.portalUrl).split("/portal/")[1];
       await call("PUT", `/api/portal/${token}/answers`, { answers });
       await call("POST", `/api/portal/${token}/submit`);
-      return String(assessment.id);
+      return { id: String(assessment.id), vendorId: String(vendor.id) };
     },
     { answers: ANSWERS, soc2, dpa },
   );
@@ -111,7 +111,7 @@ async function assessmentWithEvidence(): Promise<string> {
 describe("contradictions on the Review screen", () => {
   it("shows the answer and the document quote side by side, with the document named and its page", async () => {
     await setUpAdmin();
-    const id = await assessmentWithEvidence();
+    const { id, vendorId } = await assessmentWithEvidence();
     await page.goto(`${assay.url}/assessments/${id}`);
     const findings = page.getByRole("region", { name: /^Findings/ });
     await findings.getByText(/^\d+ · /).waitFor();
@@ -143,5 +143,23 @@ describe("contradictions on the Review screen", () => {
     ).resolves.toBe(1);
     await period.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(RESULTS_DIR, "evidence-contradictions.png"), fullPage: true });
+
+    // The vendor's evidence shows, for the document, the assessment findings that cite it.
+    await page.goto(`${assay.url}/vendors/${vendorId}`);
+    const report = page.getByRole("article", { name: "SOC 2 Type II 2024" });
+    await report.getByRole("button", { name: "Facts and findings" }).click();
+    const citations = report.getByRole("region", { name: "Cited by assessment findings" });
+    await citations
+      .getByText("SOC 2 report claimed current, but its period ended more than 12 months ago")
+      .waitFor();
+    await expect(citations.getByRole("link", { name: /^assessment of / }).count()).resolves.toBeGreaterThan(
+      1,
+    );
+    const dpa = page.getByRole("article", { name: "Signed DPA" });
+    await dpa.getByRole("button", { name: "Facts and findings" }).click();
+    await dpa
+      .getByRole("region", { name: "Cited by assessment findings" })
+      .getByText(/Breach notice answered as 24 hours/)
+      .waitFor();
   });
 });

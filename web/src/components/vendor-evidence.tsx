@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api, unwrap } from "../api/client";
 import type { components } from "../api/schema";
+import { DocumentCitations } from "../assessments/document-citations";
 import { useCanWrite } from "../inventory/permissions";
 import { errorMessage } from "../session";
 import { ErrorNote, Field } from "./ui";
@@ -302,6 +303,9 @@ export function DocumentCard({
             <h4 className="mb-2 text-sm font-semibold text-slate-800">Findings</h4>
             <FindingList findings={document.findings} />
           </section>
+          {document.vendorId ? (
+            <DocumentCitations vendorId={document.vendorId} sha256={document.sha256} />
+          ) : null}
           <section>
             <h4 className="mb-2 text-sm font-semibold text-slate-800">Extracted facts</h4>
             {document.analysisStatus === "done" ? (
