@@ -5,6 +5,7 @@ import { api, type Problem, unwrap } from "../api/client";
 import { FindingCard } from "../assessments/finding-card";
 import { AssessmentStatusBadge, OverdueMarker, ScoreChart } from "../assessments/parts";
 import { RemediationTable } from "../assessments/remediation-table";
+import { RemindersCard } from "../assessments/reminders-card";
 import { SuggestionsPanel } from "../assessments/suggestions-panel";
 import {
   type AssessmentDecision,
@@ -66,6 +67,7 @@ function Assessment({ a }: { a: AssessmentDetail }) {
   const side = (
     <div className="space-y-6">
       <DatesCard a={a} />
+      <RemindersCard a={a} />
       <SpreadsheetCard a={a} />
     </div>
   );
@@ -90,11 +92,26 @@ function Header({ a }: { a: AssessmentDetail }) {
   const [link, setLink] = useState<PortalLink>();
   const [problem, setProblem] = useState<string>();
   const [returning, setReturning] = useState(false);
+  const [respondentEmail, setRespondentEmail] = useState("");
+  const [respondentName, setRespondentName] = useState("");
   const send = useMutation({
-    mutationFn: async (kind: "send" | "reissue") =>
-      kind === "send"
-        ? unwrap(await api.POST("/api/assessments/{id}/send", { params: { path: { id: a.id } } }))
-        : unwrap(await api.POST("/api/assessments/{id}/portal-link", { params: { path: { id: a.id } } })),
+    mutationFn: async (kind: "send" | "reissue") => {
+      if (kind === "reissue")
+        return unwrap(
+          await api.POST("/api/assessments/{id}/portal-link", { params: { path: { id: a.id } } }),
+        );
+      // The respondent is optional: with neither field filled the request has no body at all.
+      const respondent = {
+        ...(respondentEmail.trim() ? { respondentEmail: respondentEmail.trim() } : {}),
+        ...(respondentName.trim() ? { respondentName: respondentName.trim() } : {}),
+      };
+      return unwrap(
+        await api.POST("/api/assessments/{id}/send", {
+          params: { path: { id: a.id } },
+          ...(Object.keys(respondent).length ? { body: respondent } : {}),
+        }),
+      );
+    },
     onMutate: () => setProblem(undefined),
     onSuccess: async (issued) => {
       setLink(issued);
@@ -138,14 +155,33 @@ function Header({ a }: { a: AssessmentDetail }) {
         {canWrite ? (
           <div className="flex flex-wrap gap-2">
             {a.status === "draft" ? (
-              <button
-                type="button"
-                className="btn-primary"
-                disabled={send.isPending}
-                onClick={() => send.mutate("send")}
+              <form
+                className="flex flex-wrap items-center gap-2"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  send.mutate("send");
+                }}
               >
-                Send to vendor
-              </button>
+                <input
+                  type="email"
+                  aria-label="Respondent e-mail"
+                  title="Reminders are e-mailed to this address"
+                  placeholder="Respondent e-mail (optional)"
+                  className="input w-60"
+                  value={respondentEmail}
+                  onChange={(e) => setRespondentEmail(e.target.value)}
+                />
+                <input
+                  aria-label="Respondent name"
+                  placeholder="Name (optional)"
+                  className="input w-40"
+                  value={respondentName}
+                  onChange={(e) => setRespondentName(e.target.value)}
+                />
+                <button type="submit" className="btn-primary" disabled={send.isPending}>
+                  Send to vendor
+                </button>
+              </form>
             ) : null}
             {open ? (
               <button
