@@ -14,6 +14,7 @@ import { auditRoutes } from "./routes/audit-routes.ts";
 import { authRoutes } from "./routes/auth-routes.ts";
 import { DOCUMENT_UPLOAD_PATH, documentRoutes, documentUploadLimitBytes } from "./routes/document-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
+import { MODEL_FILE_UPLOAD_PATH, modelRoutes, modelUploadLimitBytes } from "./routes/model-routes.ts";
 import { PORTAL_DOCUMENT_UPLOAD_PATH } from "./routes/portal-routes.ts";
 import { tokenRoutes } from "./routes/token-routes.ts";
 import { USAGE_UPLOAD_MAX_BYTES, usageRoutes } from "./routes/usage-routes.ts";
@@ -95,12 +96,26 @@ export function buildApp(services: Services) {
     ["/api/vendors/{id}/documents", limitOf(documentUploadLimitBytes())],
     ["/api/portal/{token}/documents", limitOf(documentUploadLimitBytes())],
   ]);
+  // Model files may be many GiB and are scanned as they stream: only a declared length is checked
+  // here (the scan counts the bytes itself), since bodyLimit buffers bodies sent without one.
+  const modelLimit = modelUploadLimitBytes();
+  const declaredLimit: ReturnType<typeof limitOf> = async (c, next) => {
+    if (Number(c.req.header("content-length") ?? "0") > modelLimit) {
+      throw new AppError("PAYLOAD_TOO_LARGE", `The request body is larger than ${modelLimit} bytes.`, {
+        details: { limitBytes: modelLimit },
+      });
+    }
+    await next();
+  };
+  uploadLimits.set("/api/models/upload", declaredLimit);
+  uploadLimits.set("/api/models/{id}/files", declaredLimit);
   const jsonLimit = limitOf(config.jsonBodyLimitBytes);
   app.use("/api/*", (c, next) =>
     (
       uploadLimits.get(
         c.req.path
           .replace(DOCUMENT_UPLOAD_PATH, "/api/vendors/{id}/documents")
+          .replace(MODEL_FILE_UPLOAD_PATH, "/api/models/{id}/files")
           .replace(PORTAL_DOCUMENT_UPLOAD_PATH, "/api/portal/{token}/documents"),
       ) ?? jsonLimit
     )(c, next),
@@ -118,6 +133,7 @@ export function buildApp(services: Services) {
   app.route("/", usageRoutes(services));
   app.route("/", documentRoutes(services));
   app.route("/", assessmentRoutes(services));
+  app.route("/", modelRoutes(services));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",

@@ -4024,7 +4024,9 @@ export interface paths {
         put?: never;
         /**
          * Send a draft: due in 14 business days, with a new portal link (shown once)
-         * @description Requires the `write` permission (roles: admin, assessor).
+         * @description An optional body names the vendor's respondent; questionnaire reminders are e-mailed to respondentEmail when SMTP is configured.
+         *
+         *     Requires the `write` permission (roles: admin, assessor).
          */
         post: {
             parameters: {
@@ -4035,7 +4037,11 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["AssessmentSend"];
+                };
+            };
             responses: {
                 /** @description The portal link */
                 200: {
@@ -5693,6 +5699,603 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model artifacts, newest first, optionally of one vendor
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    vendorId?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of models */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelPage"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One model: files with verdicts and scanner findings, integrity, model card and the findings raised
+         * @description Requires the `read` permission (roles: admin, assessor, viewer, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The model */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelArtifactDetail"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a model: its findings are resolved and the vendor's tier recomputed
+         * @description Requires the `write` permission (roles: admin, assessor).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/hub": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register a Hugging Face Hub model under a vendor and queue its scan
+         * @description The revision is resolved to its commit now, so the scan reads exactly those bytes. The scan runs in the background; poll GET /api/models/{id} until status is done or failed.
+         *
+         *     Requires the `write` permission (roles: admin, assessor).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ModelHubRegistration"];
+                };
+            };
+            responses: {
+                /** @description Registered; the scan is queued */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelArtifact"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Error */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register an uploaded model under a vendor with its first file, scanned as it streams in
+         * @description Send the file's bytes as the request body (application/octet-stream, not multipart). The file is scanned while it streams and its bytes are not kept. Bodies over ASSAY_MODEL_UPLOAD_LIMIT_BYTES (default 20 GiB) are refused with 413.
+         *
+         *     Requires the `write` permission (roles: admin, assessor).
+         */
+        post: {
+            parameters: {
+                query: {
+                    vendorId: string;
+                    integrationId?: string;
+                    name?: string;
+                    /** @description The file's path inside the model */
+                    path: string;
+                    /** @description The published SHA-256 of the file, checked while it streams */
+                    sha256?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            responses: {
+                /** @description Registered and scanned */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelArtifactDetail"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/{id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a file to an uploaded model, or replace the file at the same path
+         * @description Send the file's bytes as the request body (application/octet-stream, not multipart). The file is scanned while it streams and its bytes are not kept. Bodies over ASSAY_MODEL_UPLOAD_LIMIT_BYTES (default 20 GiB) are refused with 413.
+         *
+         *     Requires the `write` permission (roles: admin, assessor).
+         */
+        post: {
+            parameters: {
+                query: {
+                    /** @description The file's path inside the model */
+                    path: string;
+                    /** @description The published SHA-256 of the file, checked while it streams */
+                    sha256?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            responses: {
+                /** @description Scanned */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelArtifactDetail"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/{id}/rescan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fetch and scan a Hub model again at its pinned commit
+         * @description A clean rescan resolves the findings of the earlier scan. Uploaded models are rescanned by uploading the file again.
+         *
+         *     Requires the `write` permission (roles: admin, assessor).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Queued */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelArtifact"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token is invalid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The role lacks the permission, or the CSRF header is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5733,7 +6336,7 @@ export interface components {
             title: string;
             status: number;
             /** @enum {string} */
-            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PRECONDITION_FAILED" | "RATE_LIMITED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "INVALID_CREDENTIALS" | "SETUP_ALREADY_DONE" | "SETUP_TOKEN_INVALID" | "USER_DISABLED" | "USER_NOT_FOUND" | "USER_EXISTS" | "TOKEN_NOT_FOUND" | "DATA_DIR_LOCKED" | "DATABASE_UNAVAILABLE" | "DATABASE_NOT_EMPTY" | "BACKUP_INVALID" | "AUDIT_CHAIN_BROKEN" | "CATALOG_INVALID" | "VENDOR_NOT_FOUND" | "INTEGRATION_NOT_FOUND" | "CATALOG_ENTRY_NOT_FOUND" | "IMPORT_INVALID" | "ASSESSMENT_NOT_FOUND" | "ASSESSMENT_STATE_INVALID" | "QUESTION_BANK_INVALID" | "PORTAL_LINK_INVALID" | "PORTAL_LINK_EXPIRED" | "PORTAL_LINK_REVOKED" | "SPREADSHEET_INVALID" | "DOCUMENT_NOT_FOUND" | "DOCUMENT_TOO_LARGE" | "DOCUMENT_TYPE_UNSUPPORTED" | "DOCUMENT_CORRUPT" | "DOCUMENT_HASH_MISMATCH" | "PDF_NO_TEXT_LAYER" | "PDF_INVALID" | "PDF_ENCRYPTED" | "ARCHIVE_UNSAFE" | "INPUT_TOO_LARGE" | "INPUT_MALFORMED" | "FILE_NOT_FOUND" | "MANIFEST_INVALID" | "NOTHING_SCANNABLE" | "USAGE_LINE_INVALID" | "USAGE_FORMAT_UNKNOWN" | "LLM_UNAVAILABLE" | "LLM_NOT_CONFIGURED" | "DELIVERY_FAILED" | "INTERNAL";
+            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PRECONDITION_FAILED" | "RATE_LIMITED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "INVALID_CREDENTIALS" | "SETUP_ALREADY_DONE" | "SETUP_TOKEN_INVALID" | "USER_DISABLED" | "USER_NOT_FOUND" | "USER_EXISTS" | "TOKEN_NOT_FOUND" | "DATA_DIR_LOCKED" | "DATABASE_UNAVAILABLE" | "DATABASE_NOT_EMPTY" | "BACKUP_INVALID" | "AUDIT_CHAIN_BROKEN" | "CATALOG_INVALID" | "VENDOR_NOT_FOUND" | "INTEGRATION_NOT_FOUND" | "CATALOG_ENTRY_NOT_FOUND" | "IMPORT_INVALID" | "ASSESSMENT_NOT_FOUND" | "ASSESSMENT_STATE_INVALID" | "QUESTION_BANK_INVALID" | "PORTAL_LINK_INVALID" | "PORTAL_LINK_EXPIRED" | "PORTAL_LINK_REVOKED" | "SPREADSHEET_INVALID" | "DOCUMENT_NOT_FOUND" | "DOCUMENT_TOO_LARGE" | "DOCUMENT_TYPE_UNSUPPORTED" | "DOCUMENT_CORRUPT" | "DOCUMENT_HASH_MISMATCH" | "PDF_NO_TEXT_LAYER" | "PDF_INVALID" | "PDF_ENCRYPTED" | "ARCHIVE_UNSAFE" | "INPUT_TOO_LARGE" | "INPUT_MALFORMED" | "FILE_NOT_FOUND" | "MANIFEST_INVALID" | "NOTHING_SCANNABLE" | "MODEL_NOT_FOUND" | "HUB_REPO_NOT_FOUND" | "HUB_UNAVAILABLE" | "USAGE_LINE_INVALID" | "USAGE_FORMAT_UNKNOWN" | "LLM_UNAVAILABLE" | "LLM_NOT_CONFIGURED" | "DELIVERY_FAILED" | "INTERNAL";
             detail: string;
             requestId?: string;
             details?: {
@@ -5871,7 +6474,7 @@ export interface components {
                 value: string;
                 tier: components["schemas"]["Tier"];
                 /** @enum {string} */
-                rule: "decision_critical" | "decision_critical_unknown" | "regulated_domain" | "domain_unknown" | "sensitive_data_class" | "data_classes_unknown" | "customer_facing" | "customer_facing_unknown" | "customer_data_class" | "annex_iii_domain" | "vendor_may_train" | "no_integrations";
+                rule: "decision_critical" | "decision_critical_unknown" | "regulated_domain" | "domain_unknown" | "sensitive_data_class" | "data_classes_unknown" | "customer_facing" | "customer_facing_unknown" | "customer_data_class" | "annex_iii_domain" | "vendor_may_train" | "no_integrations" | "dangerous_model_file";
             }[];
             questionCount: number;
             reviewCadenceMonths: number;
@@ -6485,6 +7088,8 @@ export interface components {
                 lastUsedAt: string | null;
                 createdAt: string;
             } | null;
+            respondentEmail: string | null;
+            respondentName: string | null;
         };
         AssessmentCreate: {
             /** Format: uuid */
@@ -6494,6 +7099,10 @@ export interface components {
             portalUrl: string;
             dueDate: string;
             expiresAt: string;
+        };
+        AssessmentSend: {
+            respondentEmail?: string;
+            respondentName?: string;
         };
         AssessmentReturn: {
             reason: string;
@@ -6676,6 +7285,156 @@ export interface components {
                 mediaTypes: string[];
                 filesPerQuestion: number;
             };
+        };
+        ModelPage: {
+            items: components["schemas"]["ModelArtifact"][];
+            total: number;
+            nextCursor: string | null;
+        };
+        ModelArtifact: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            vendorId: string;
+            vendorName: string;
+            /** Format: uuid */
+            integrationId: string | null;
+            integrationName: string | null;
+            name: string;
+            /** @enum {string} */
+            source: "hub" | "upload";
+            hubRepo: string | null;
+            /** @description The commit the revision resolved to */
+            hubRevision: string | null;
+            /** @enum {string} */
+            status: "pending" | "scanning" | "done" | "failed";
+            verdict: components["schemas"]["ModelVerdict"];
+            fileCount: number;
+            counts: {
+                safe: number;
+                suspicious: number;
+                dangerous: number;
+                error: number;
+            };
+            bytesScanned: number;
+            /** @description While scanning: how far the scan is */
+            progress: {
+                bytesTotal: number;
+                fileCount: number;
+                filesDone: number;
+                currentPath: string | null;
+            } | null;
+            error: string | null;
+            createdBy: string;
+            /** Format: date-time */
+            scannedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * @description The worst verdict of its files, once scanned
+         * @enum {string|null}
+         */
+        ModelVerdict: "safe" | "suspicious" | "dangerous" | "error" | null;
+        ModelArtifactDetail: components["schemas"]["ModelArtifact"] & {
+            files: components["schemas"]["ModelFile"][];
+            integrity: components["schemas"]["ModelIntegrity"];
+            modelCard: components["schemas"]["ModelCardAnalysis"];
+            findings: {
+                /** Format: uuid */
+                id: string;
+                rule: string;
+                /** @enum {string} */
+                severity: "info" | "low" | "medium" | "high" | "critical";
+                title: string;
+                detail: string;
+                /** @enum {string} */
+                status: "open" | "resolved";
+                path: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+            }[];
+        };
+        ModelFile: {
+            path: string;
+            size: number;
+            sha256: string | null;
+            /** @enum {string} */
+            format: "pickle" | "pytorch_zip" | "pytorch_legacy" | "numpy_npy" | "numpy_npz" | "joblib" | "safetensors" | "gguf" | "keras_zip" | "keras_h5" | "onnx" | "zip" | "gzip" | "unknown";
+            verdict: components["schemas"]["ModelVerdict"];
+            findings: components["schemas"]["ModelScanFinding"][];
+            findingsOmitted: number;
+            integrity: {
+                /** @enum {string} */
+                algorithm: "sha256" | "git-blob-sha1";
+                expected: string;
+                actual: string | null;
+                ok: boolean;
+            } | null;
+            error: string | null;
+        };
+        ModelScanFinding: {
+            rule: string;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            message: string;
+            offset?: number;
+            member?: string;
+            opcode?: string;
+            module?: string;
+            name?: string;
+            count?: number;
+        };
+        ModelIntegrity: {
+            /** @enum {string} */
+            manifestKind: "hf-tree" | "sha256-list";
+            checked: number;
+            mismatched: {
+                /** @enum {string} */
+                algorithm: "sha256" | "git-blob-sha1";
+                expected: string;
+                actual: string | null;
+                ok: boolean;
+                path: string;
+            }[];
+            missing: string[];
+            unlisted: string[];
+            ok: boolean;
+        } | null;
+        ModelCardAnalysis: {
+            cardPresent: boolean;
+            licenseValid: boolean;
+            metadata: {
+                license: string | null;
+                datasets: string[];
+                baseModel: string[];
+                pipelineTag: string | null;
+            };
+            present: string[];
+            missing: string[];
+            noDocumentationRedFlag: boolean;
+            findings: {
+                rule: string;
+                /** @enum {string} */
+                severity: "info" | "low" | "medium" | "high" | "critical";
+                title: string;
+                detail: string;
+            }[];
+        } | null;
+        ModelHubRegistration: {
+            /** Format: uuid */
+            vendorId: string;
+            /** Format: uuid */
+            integrationId?: string;
+            name?: string;
+            /** @example acme/sentiment-base */
+            repo: string;
+            /** @description Branch, tag or commit (default main); pinned to its commit */
+            revision?: string;
         };
     };
     responses: never;
