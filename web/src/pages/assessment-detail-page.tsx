@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { type FormEvent, type ReactNode, useRef, useState } from "react";
 import { api, type Problem, unwrap } from "../api/client";
+import type { components } from "../api/schema";
 import { FindingCard } from "../assessments/finding-card";
 import { AssessmentStatusBadge, OverdueMarker, ScoreChart } from "../assessments/parts";
 import { RemediationTable } from "../assessments/remediation-table";
@@ -20,6 +21,7 @@ import {
 } from "../assessments/vocabulary";
 import { Dialog } from "../components/dialog";
 import { ErrorNote, Field } from "../components/ui";
+import { DOCUMENT_TYPE_LABELS, documentsKey } from "../components/vendor-evidence";
 import { TierBadge } from "../inventory/badges";
 import { useCanWrite } from "../inventory/permissions";
 import { errorMessage } from "../session";
@@ -563,7 +565,62 @@ function choiceText(
   return answerText(answer);
 }
 
+type VendorDocument = components["schemas"]["Document"];
+
+/**
+ * An answer's evidence references: documents of the vendor (uploaded in the portal or by the
+ * team) as download links with their type and reading state, anything else as the text given.
+ */
+function AnswerEvidence({
+  refs,
+  documents,
+  vendorId,
+}: {
+  refs: string[];
+  documents: Map<string, VendorDocument>;
+  vendorId: string;
+}) {
+  const notes = refs.filter((r) => !documents.has(r));
+  const files = refs.flatMap((r) => documents.get(r) ?? []);
+  return (
+    <div className="mt-1 text-xs text-slate-600">
+      {files.length ? (
+        <ul aria-label="Attached documents" className="space-y-0.5">
+          {files.map((d) => (
+            <li key={d.id}>
+              <a className="font-medium text-sky-700 underline" href={`/api/documents/${d.id}/content`}>
+                {d.fileName}
+              </a>{" "}
+              · {DOCUMENT_TYPE_LABELS[d.type]}
+              {d.uploadedVia === "portal" ? " · from the vendor portal" : ""}
+              {d.analysisStatus === "done"
+                ? ` · read, ${d.findings.length} finding${d.findings.length === 1 ? "" : "s"}`
+                : ""}{" "}
+              ·{" "}
+              <Link to="/vendors/$id" params={{ id: vendorId }} className="underline">
+                on the evidence tab
+              </Link>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {notes.length ? <p>Evidence: {notes.join(", ")}</p> : null}
+    </div>
+  );
+}
+
 function AnswersCard({ a, findings }: { a: AssessmentDetail; findings: AssessmentFinding[] }) {
+  // The vendor's documents, to show references to them by name with a download link.
+  const vendorDocuments = useQuery({
+    queryKey: [...documentsKey, "vendor", a.vendorId],
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/vendors/{id}/documents", {
+          params: { path: { id: a.vendorId }, query: { limit: 200 } },
+        }),
+      ),
+  });
+  const documents = new Map((vendorDocuments.data?.items ?? []).map((d) => [d.id, d]));
   const flagged = new Map<string, AssessmentFinding[]>();
   // Unanswered questions are plain to see already; highlighting marks what an answer said.
   for (const f of findings) {
@@ -600,7 +657,7 @@ function AnswersCard({ a, findings }: { a: AssessmentDetail; findings: Assessmen
                     <p className="mt-1 text-xs text-slate-600">Comment: {answer.comment}</p>
                   ) : null}
                   {answer?.evidence?.length ? (
-                    <p className="mt-1 text-xs text-slate-600">Evidence: {answer.evidence.join(", ")}</p>
+                    <AnswerEvidence refs={answer.evidence} documents={documents} vendorId={a.vendorId} />
                   ) : null}
                   {hits.length ? (
                     <p className="mt-1 text-xs text-slate-700">

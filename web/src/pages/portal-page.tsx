@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
-import { ApiError, api, unwrap } from "../api/client";
+import { type ReactNode, useEffect, useId, useRef, useState } from "react";
+import { ApiError, api, type Problem, unwrap } from "../api/client";
+import type { components } from "../api/schema";
 import {
   type Answer,
   answerText,
@@ -15,6 +16,88 @@ import { ErrorNote } from "../components/ui";
 import { errorMessage } from "../session";
 
 type Draft = Record<string, Answer>;
+type PortalDocument = components["schemas"]["PortalDocument"];
+type PortalDocumentList = components["schemas"]["PortalDocumentList"];
+type Limits = PortalDocumentList["limits"];
+
+/** Readable names of the file kinds the portal takes, in the order the server lists them. */
+const KIND_LABELS: Record<Limits["kinds"][number], string> = {
+  pdf: "PDF",
+  docx: "Word (.docx)",
+  xlsx: "Excel (.xlsx)",
+  text: "plain text or CSV",
+  markdown: "Markdown",
+  png: "PNG",
+  jpeg: "JPEG",
+};
+/** What the file picker offers; the server still decides from the bytes. */
+const KIND_EXTENSIONS: Record<Limits["kinds"][number], string> = {
+  pdf: ".pdf",
+  docx: ".docx",
+  xlsx: ".xlsx",
+  text: ".txt,.csv",
+  markdown: ".md",
+  png: ".png",
+  jpeg: ".jpg,.jpeg",
+};
+
+/** Document ids are UUIDs; any other evidence reference is a note the respondent typed. */
+const DOCUMENT_REF = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const typedRefs = (refs: readonly string[] | undefined) => (refs ?? []).filter((r) => !DOCUMENT_REF.test(r));
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} bytes`;
+}
+
+/**
+ * Sends one file as the raw request body. XMLHttpRequest rather than fetch, because only it
+ * reports upload progress; the answer is the stored file or the server's problem document.
+ */
+function uploadPortalFile(
+  token: string,
+  questionId: string,
+  file: File,
+  onProgress: (fraction: number) => void,
+): Promise<PortalDocument> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    const query = new URLSearchParams({ questionId, fileName: file.name });
+    xhr.open("POST", `/api/portal/${encodeURIComponent(token)}/documents?${query}`);
+    xhr.setRequestHeader("content-type", "application/octet-stream");
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
+    };
+    xhr.onload = () => {
+      let body: unknown;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = undefined;
+      }
+      if (xhr.status === 200 || xhr.status === 201) resolve(body as PortalDocument);
+      else {
+        const problem = (body ?? {}) as Partial<Problem>;
+        reject(
+          new ApiError({
+            type: problem.type ?? "about:blank",
+            title: problem.title ?? xhr.statusText,
+            status: problem.status ?? xhr.status,
+            code: problem.code ?? "INTERNAL",
+            detail: problem.detail ?? `The server answered ${xhr.status}.`,
+          }),
+        );
+      }
+    };
+    // A refused oversize body may end in a closed connection rather than an answer.
+    xhr.onerror = () =>
+      reject(
+        new Error("The upload was interrupted. Check the connection and that the file is within the limit."),
+      );
+    xhr.send(file);
+  });
+}
 
 /** What a respondent sees instead of the questionnaire when the link no longer opens it. */
 const LINK_MESSAGES: Record<string, { title: string; text: string }> = {
@@ -35,6 +118,7 @@ const LINK_MESSAGES: Record<string, { title: string; text: string }> = {
 const LOCKED = new Set<PortalQuestionnaire["status"]>(["submitted", "under_review", "decided"]);
 
 const portalKey = (token: string) => ["portal", token] as const;
+const portalDocumentsKey = (token: string) => ["portal", token, "documents"] as const;
 
 /** The vendor respondent's page behind a portal link: no account, only this one questionnaire. */
 export function PortalPage({ token }: { token: string }) {
@@ -97,6 +181,14 @@ function Questionnaire({ token, data }: { token: string; data: PortalQuestionnai
   const [problem, setProblem] = useState<string>();
   const [confirming, setConfirming] = useState(false);
   const locked = LOCKED.has(data.status);
+  const files = useQuery({
+    queryKey: portalDocumentsKey(token),
+    queryFn: async () =>
+      unwrap(await api.GET("/api/portal/{token}/documents", { params: { path: { token } } })),
+    retry: false,
+  });
+  const filesOf = (questionId: string) =>
+    (files.data?.items ?? []).filter((f) => f.questionId === questionId);
 
   // Leaving with unsaved answers asks first: the respondent may have typed for an hour.
   useEffect(() => {
@@ -111,7 +203,12 @@ function Questionnaire({ token, data }: { token: string; data: PortalQuestionnai
     const answers: Record<string, Answer> = {};
     for (const id of dirty) {
       const a = draft[id];
-      if (a) answers[id] = normalise(a);
+      // Attached files stay referenced whatever the typed references say.
+      if (a)
+        answers[id] = normalise({
+          ...a,
+          evidence: [...filesOf(id).map((f) => f.id), ...typedRefs(a.evidence)],
+        });
     }
     const next = unwrap(
       await api.PUT("/api/portal/{token}/answers", { params: { path: { token } }, body: { answers } }),
@@ -180,6 +277,7 @@ function Questionnaire({ token, data }: { token: string; data: PortalQuestionnai
             </dd>
           </div>
         </dl>
+        {files.data ? <LimitsNote limits={files.data.limits} /> : null}
         {locked ? (
           <p className="mt-4 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
             Thank you: these answers were submitted and are now with the reviewer. They can no longer be
@@ -214,6 +312,15 @@ function Questionnaire({ token, data }: { token: string; data: PortalQuestionnai
                   answer={draft[q.id]}
                   locked={locked}
                   onChange={(patch) => change(q.id, patch)}
+                  files={
+                    <AttachedFiles
+                      token={token}
+                      questionId={q.id}
+                      files={filesOf(q.id)}
+                      limits={files.data?.limits}
+                      locked={locked}
+                    />
+                  }
                 />
               ))}
             </div>
@@ -277,11 +384,13 @@ function QuestionField({
   answer,
   locked,
   onChange,
+  files,
 }: {
   question: PortalQuestion;
   answer: Answer | undefined;
   locked: boolean;
   onChange: (patch: Partial<Answer>) => void;
+  files: ReactNode;
 }) {
   const value = answer?.value ?? null;
   const needsComment = typeof value === "string" && q.commentRequiredFor.includes(value);
@@ -326,11 +435,12 @@ function QuestionField({
             label={`Evidence for ${q.id}`}
             readOnly={locked}
             placeholder="Document name or link; separate several with commas"
-            refs={answer?.evidence ?? []}
+            refs={typedRefs(answer?.evidence)}
             onChange={(evidence) => onChange({ evidence })}
           />
         </div>
       </div>
+      {files}
     </fieldset>
   );
 }
@@ -479,4 +589,142 @@ function AnswerInput({
         />
       );
   }
+}
+
+function LimitsNote({ limits }: { limits: Limits }) {
+  return (
+    <p className="mt-2 text-sm text-slate-600" data-testid="portal-limits">
+      Files can be attached to each question: up to {formatBytes(limits.maxBytes)} each, at most{" "}
+      {limits.filesPerQuestion} per question, as {limits.kinds.map((k) => KIND_LABELS[k]).join(", ")}.
+    </p>
+  );
+}
+
+/** A question's attached files: the list with remove buttons and the "Attach file" control. */
+function AttachedFiles({
+  token,
+  questionId,
+  files,
+  limits,
+  locked,
+}: {
+  token: string;
+  questionId: string;
+  files: PortalDocument[];
+  limits: Limits | undefined;
+  locked: boolean;
+}) {
+  const queryClient = useQueryClient();
+  const inputId = useId();
+  const input = useRef<HTMLInputElement>(null);
+  const [progress, setProgress] = useState<{ name: string; fraction: number }>();
+  const [problem, setProblem] = useState<string>();
+  const refresh = async () => {
+    await queryClient.invalidateQueries({ queryKey: portalDocumentsKey(token) });
+  };
+  const upload = useMutation({
+    mutationFn: (file: File) =>
+      uploadPortalFile(token, questionId, file, (fraction) => setProgress({ name: file.name, fraction })),
+    onMutate: (file) => {
+      setProblem(undefined);
+      setProgress({ name: file.name, fraction: 0 });
+    },
+    onSettled: async () => {
+      setProgress(undefined);
+      if (input.current) input.current.value = "";
+      await refresh();
+    },
+    onError: (e) => setProblem(errorMessage(e)),
+  });
+  const remove = useMutation({
+    mutationFn: async (id: string) =>
+      unwrap(
+        await api.DELETE("/api/portal/{token}/documents/{documentId}", {
+          params: { path: { token, documentId: id } },
+        }),
+      ),
+    onMutate: () => setProblem(undefined),
+    onSettled: refresh,
+    onError: (e) => setProblem(errorMessage(e)),
+  });
+  const pick = (file: File | undefined) => {
+    if (!file) return;
+    // Checked here first so a large file is not sent only to be refused; the server checks again.
+    if (limits && file.size > limits.maxBytes) {
+      setProblem(
+        `${file.name} is ${formatBytes(file.size)}; files can be at most ${formatBytes(limits.maxBytes)}.`,
+      );
+      if (input.current) input.current.value = "";
+      return;
+    }
+    if (file.size === 0) {
+      setProblem(`${file.name} is empty.`);
+      if (input.current) input.current.value = "";
+      return;
+    }
+    upload.mutate(file);
+  };
+  if (locked && files.length === 0) return null;
+  const full = limits !== undefined && files.length >= limits.filesPerQuestion;
+  return (
+    <div className="mt-3" data-testid={`files-${questionId}`}>
+      {files.length ? (
+        <ul className="mb-2 space-y-1" aria-label={`Files attached to ${questionId}`}>
+          {files.map((f) => (
+            <li key={f.id} className="flex flex-wrap items-center gap-2 text-sm text-slate-800">
+              <span className="font-medium">{f.fileName}</span>
+              <span className="text-xs text-slate-500">{formatBytes(f.size)}</span>
+              {locked ? null : (
+                <button
+                  type="button"
+                  className="text-xs font-medium text-red-700 underline hover:text-red-900"
+                  aria-label={`Remove ${f.fileName}`}
+                  disabled={remove.isPending}
+                  onClick={() => remove.mutate(f.id)}
+                >
+                  Remove
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {locked ? null : (
+        <div className="flex flex-wrap items-center gap-3">
+          <label htmlFor={inputId} className="text-sm font-medium text-slate-700">
+            Attach file
+          </label>
+          <input
+            id={inputId}
+            ref={input}
+            type="file"
+            aria-label={`Attach file to ${questionId}`}
+            className="text-sm"
+            disabled={upload.isPending || full}
+            accept={limits ? limits.kinds.map((k) => KIND_EXTENSIONS[k]).join(",") : undefined}
+            onChange={(e) => pick(e.target.files?.[0])}
+          />
+          {full ? <span className="text-xs text-slate-500">The most files a question takes.</span> : null}
+          {progress ? (
+            <span className="flex items-center gap-2 text-xs text-slate-600" aria-live="polite">
+              <progress
+                max={100}
+                value={Math.round(progress.fraction * 100)}
+                aria-label={`Uploading ${progress.name}`}
+                className="h-2 w-32"
+              />
+              {progress.fraction < 1
+                ? `Uploading ${progress.name}: ${Math.round(progress.fraction * 100)}%`
+                : `Reading ${progress.name}…`}
+            </span>
+          ) : null}
+        </div>
+      )}
+      {problem ? (
+        <p role="alert" className="mt-1 text-sm text-red-700" data-testid={`file-error-${questionId}`}>
+          {problem}
+        </p>
+      ) : null}
+    </div>
+  );
 }
