@@ -17,6 +17,7 @@
  */
 import { once } from "node:events";
 import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { createRandom, generateUsageLine } from "../src/evidence/usage/corpus.ts";
 import { readUsageLog } from "../src/evidence/usage/read.ts";
@@ -65,13 +66,33 @@ const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 50);
 
-async function timed<T>(body: () => Promise<T>): Promise<{ seconds: number; value: T; peakMb: number }> {
+interface Timed<T> {
+  seconds: number;
+  value: T;
+  peakMb: number;
+  /** CPU seconds of the calling thread alone (the database writes, when the workers classify). */
+  mainCpu: number;
+  /** CPU seconds of the whole process: every thread. */
+  cpu: number;
+}
+
+async function timed<T>(body: () => Promise<T>): Promise<Timed<T>> {
   peakRss = process.memoryUsage().rss;
   const start = performance.now();
+  const thread0 = process.threadCpuUsage();
+  const process0 = process.cpuUsage();
   const value = await body();
+  const thread = process.threadCpuUsage(thread0);
+  const all = process.cpuUsage(process0);
   const seconds = (performance.now() - start) / 1000;
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  return { seconds, value, peakMb: Math.round(peakRss / 1024 / 1024) };
+  return {
+    seconds,
+    value,
+    peakMb: Math.round(peakRss / 1024 / 1024),
+    mainCpu: (thread.user + thread.system) / 1e6,
+    cpu: (all.user + all.system) / 1e6,
+  };
 }
 
 async function baseline(threads: number): Promise<number> {
@@ -118,11 +139,12 @@ if (workers > 0) {
   );
 }
 
-const report = (name: string, r: { seconds: number; peakMb: number }, target: number) => {
+const report = (name: string, r: Timed<unknown>, target: number) => {
   const rate = count / r.seconds;
   console.log(
     `${name}: ${r.seconds.toFixed(2)} s, ${Math.round(rate)} events/s (target ${target}), ` +
-      `${(r.seconds / base.seconds).toFixed(2)}x the baseline time, peak RSS ${r.peakMb} MB`,
+      `${(r.seconds / base.seconds).toFixed(2)}x the baseline time, CPU ${r.cpu.toFixed(2)} s ` +
+      `(calling thread ${r.mainCpu.toFixed(2)} s), peak RSS ${r.peakMb} MB, load ${loadavg()[0]?.toFixed(1)}`,
   );
 };
 

@@ -334,17 +334,18 @@ export const usageIngests = pgTable(
   (t) => [uniqueIndex("usage_ingests_file_key").on(t.workspaceId, t.fileSha256)],
 );
 
-/** One AI request seen in a log. No prompt text: classes, counts, sizes and the content hash only. */
+/**
+ * One AI request seen in a log. No prompt text: classes, counts, sizes and the content hash only.
+ * The table is append-only and the busiest in the schema, so it has no foreign keys: their checks
+ * cost a third of the load time per row (bench/RESULTS.md), and only ingestUsageLog writes here, with
+ * the workspace and ingest it has just read or created.
+ */
 export const usageEvents = pgTable(
   "usage_events",
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
-    workspaceId: uuid("workspace_id")
-      .notNull()
-      .references(() => workspaces.id),
-    ingestId: uuid("ingest_id")
-      .notNull()
-      .references(() => usageIngests.id, { onDelete: "cascade" }),
+    workspaceId: uuid("workspace_id").notNull(),
+    ingestId: uuid("ingest_id").notNull(),
     line: bigint("line", { mode: "number" }).notNull(),
     occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "date" }).notNull(),
     host: text("host"),

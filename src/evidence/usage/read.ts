@@ -382,7 +382,8 @@ async function* runPool(
       if (waiting.size > 0) failAll(new Error(`worker exited with code ${code}`));
     });
   }
-  // Bounded in-flight work keeps memory flat whatever the input size.
+  // Bounded in-flight work keeps memory flat whatever the input size; four chunks per worker keep a
+  // worker busy while the calling thread is held up (by a database write, for example).
   const inFlight: Array<{ promise: Promise<UsageRecord[]>; inputBytes: number }> = [];
   let nextId = 0;
   try {
@@ -398,7 +399,7 @@ async function* runPool(
       const data = new Uint8Array(chunk.data);
       worker.postMessage({ id, chunk: { ...chunk, data } }, [data.buffer as ArrayBuffer]);
       inFlight.push({ promise, inputBytes: counter.bytes });
-      while (inFlight.length >= size * 2) {
+      while (inFlight.length >= size * 4) {
         const head = inFlight.shift();
         if (head) yield { records: await head.promise, inputBytes: head.inputBytes };
       }
