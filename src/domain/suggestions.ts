@@ -180,6 +180,9 @@ const ReplyFindingSchema = z.object({
     .max(20),
 });
 
+const SeveritySchema = z.enum(FINDING_SEVERITIES);
+const DimensionSchema = z.enum(SCORING_DIMENSIONS);
+
 const FENCE = /^```[a-zA-Z0-9_-]*[ \t]*\r?\n([\s\S]*?)\r?\n?```$/;
 
 function emptyDrops(): Record<SuggestionDropReason, number> {
@@ -206,14 +209,14 @@ type Checked = { finding: Finding } | { drop: SuggestionDropReason };
 
 function checkEntry(
   raw: unknown,
-  byId: ReadonlyMap<string, { question: Question; answer: string | null }>,
+  byId: ReadonlyMap<string, { question: Question; normalized: string | null }>,
 ): Checked {
   const parsed = ReplyFindingSchema.safeParse(raw);
   if (!parsed.success) return { drop: "malformed_finding" };
   const entry = parsed.data;
-  const severity = z.enum(FINDING_SEVERITIES).safeParse(entry.severity);
+  const severity = SeveritySchema.safeParse(entry.severity);
   if (!severity.success) return { drop: "invalid_severity" };
-  const dimension = z.enum(SCORING_DIMENSIONS).safeParse(entry.dimension);
+  const dimension = DimensionSchema.safeParse(entry.dimension);
   if (!dimension.success) return { drop: "invalid_dimension" };
 
   const cited = [...entry.questionIds, ...entry.quotes.map((q) => q.questionId)];
@@ -223,13 +226,13 @@ function checkEntry(
   for (const q of entry.quotes) {
     const quote = normalizeWhitespace(q.quote);
     const source = byId.get(q.questionId);
-    const answer = source?.answer;
+    const answer = source?.normalized;
     if (
       source === undefined ||
       answer === null ||
       answer === undefined ||
       quote.length < MIN_QUOTE_CHARS ||
-      !normalizeWhitespace(answer).includes(quote)
+      !answer.includes(quote)
     ) {
       return { drop: "quote_not_found" };
     }
@@ -283,8 +286,12 @@ export function parseSuggestionReply(reply: string, input: SuggestionInput): Sug
     return wholeReply("malformed", 'The model\'s reply is JSON but has no "findings" list.', fenced);
   }
 
+  // Each answer is normalised once, not once per quote: a hostile reply may quote hundreds of times.
   const byId = new Map(
-    input.questions.map((q) => [q.id, { question: q, answer: answerTextForPrompt(q, input.answers[q.id]) }]),
+    input.questions.map((q) => {
+      const answer = answerTextForPrompt(q, input.answers[q.id]);
+      return [q.id, { question: q, normalized: answer === null ? null : normalizeWhitespace(answer) }];
+    }),
   );
   const dropped = emptyDrops();
   const findings: Finding[] = [];
