@@ -9,6 +9,7 @@ import { z } from "zod";
 import {
   type CertificateFacts,
   type ContractFacts,
+  currentDocuments,
   type EvidenceDocument,
   evidenceFindings,
   MONITORING_SOURCES,
@@ -152,16 +153,24 @@ function contractFactsOf(row: DocumentRow): Pick<EvidenceDocument, "contract" | 
 }
 
 /** A stored document as the domain rules read it: facts only from a finished analysis. */
-export function evidenceDocumentOf(row: DocumentRow, asOf: string): EvidenceDocument {
-  const base: EvidenceDocument = {
+type ListedDocument = Pick<
+  DocumentRow,
+  "id" | "sha256" | "title" | "fileName" | "type" | "issuedOn" | "createdAt"
+>;
+
+function baseOf(row: ListedDocument): Omit<EvidenceDocument, "findings"> {
+  return {
     id: row.id,
     sha256: row.sha256,
     name: row.title || row.fileName,
     type: row.type,
     date: row.issuedOn ?? row.createdAt.toISOString().slice(0, 10),
     uploadedAt: row.createdAt.toISOString(),
-    findings: [],
   };
+}
+
+export function evidenceDocumentOf(row: DocumentRow, asOf: string): EvidenceDocument {
+  const base: EvidenceDocument = { ...baseOf(row), findings: [] };
   if (row.analysisStatus !== "done") return base;
   switch (row.type) {
     case "soc2_type1":
@@ -186,10 +195,32 @@ export function evidenceDocumentOf(row: DocumentRow, asOf: string): EvidenceDocu
  */
 export async function evidenceFindingsFor(db: Db, context: EvidenceContext): Promise<Finding[]> {
   const asOf = context.asOf ?? today();
-  const docRows = await db
-    .select()
+  const vendorDocuments = and(
+    eq(documents.workspaceId, context.workspaceId),
+    eq(documents.vendorId, context.vendorId),
+  );
+  // Which documents are current is decided on their dates alone; only those have their analyses
+  // (which can be large for a long SOC 2 report) read.
+  const listed = await db
+    .select({
+      id: documents.id,
+      sha256: documents.sha256,
+      title: documents.title,
+      fileName: documents.fileName,
+      type: documents.type,
+      issuedOn: documents.issuedOn,
+      createdAt: documents.createdAt,
+    })
     .from(documents)
-    .where(and(eq(documents.workspaceId, context.workspaceId), eq(documents.vendorId, context.vendorId)));
+    .where(vendorDocuments);
+  const current = currentDocuments(listed.map((row) => ({ ...baseOf(row), findings: [] }))).map((d) => d.id);
+  const docRows =
+    current.length === 0
+      ? []
+      : await db
+          .select()
+          .from(documents)
+          .where(and(vendorDocuments, inArray(documents.id, current)));
   const monitoringRows = await db
     .select({
       id: findings.id,
