@@ -252,6 +252,34 @@ describe("attaching files through the portal", () => {
     expect(listed.items).toEqual([]);
   });
 
+  it("keeps every reference when files arrive for one question at the same moment, up to 20", async () => {
+    const a = await sentAssessment("Tyrell Agents");
+    const files = Array.from({ length: 6 }, (_, i) => plainTextPdf([[`Policy document number ${i}.`]]));
+    const results = await Promise.all(
+      files.map((f) => attach(a.token, f, { questionId: "q02", type: "other" })),
+    );
+    expect(results.map((r) => r.status)).toEqual(files.map(() => 201));
+    expect((await portalAnswers(a.token)).q02?.evidence?.sort()).toEqual(
+      results.map((r) => r.body.id).sort(),
+    );
+
+    for (let i = files.length; i < 20; i++) {
+      const more = await attach(a.token, plainTextPdf([[`Policy document number ${i}.`]]), {
+        questionId: "q02",
+        type: "other",
+      });
+      expect(more.status).toBe(201);
+    }
+    const over = await attach(a.token, plainTextPdf([["One too many."]]), {
+      questionId: "q02",
+      type: "other",
+    });
+    expect(over.status).toBe(400);
+    expect(over.body.code).toBe("VALIDATION_FAILED");
+    expect((await portalAnswers(a.token)).q02?.evidence).toHaveLength(20);
+    expect(await storedDocuments(a.id)).toBe(20);
+  });
+
   it("refuses types the portal does not take with 415 and stores nothing", async () => {
     const a = await sentAssessment("Umbrella Hub");
     const refused: [string, Uint8Array][] = [

@@ -89,6 +89,8 @@ describe("evidence files through the vendor portal", () => {
     const q01Files = portal.getByRole("list", { name: "Files attached to q01" });
     await q01Files.getByText("northwind-soc2.pdf").waitFor();
     await expect(portal.getByTestId("file-error-q01").count()).resolves.toBe(0);
+    // A file answers its question: the count goes up without any other answer.
+    await expect.poll(() => portal.getByText(/^1 of \d+$/).count()).toBe(1);
 
     // A second file, removed again with the keyboard alone.
     await portal.getByLabel("Attach file to q05").setInputFiles({

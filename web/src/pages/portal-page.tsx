@@ -244,12 +244,11 @@ function Questionnaire({ token, data }: { token: string; data: PortalQuestionnai
     setDirty((s) => new Set(s).add(id));
   };
 
-  const answered = data.questions.filter(
-    (q) => normalise(draft[q.id] ?? { value: null }).value !== null,
-  ).length;
-  const requiredOpen = data.questions.filter(
-    (q) => q.required && normalise(draft[q.id] ?? { value: null }).value === null,
-  ).length;
+  // An attached file answers a question as much as a value does (the server counts it the same).
+  const isAnswered = (id: string) =>
+    normalise(draft[id] ?? { value: null }).value !== null || filesOf(id).length > 0;
+  const answered = data.questions.filter((q) => isAnswered(q.id)).length;
+  const requiredOpen = data.questions.filter((q) => q.required && !isAnswered(q.id)).length;
 
   return (
     <>
