@@ -152,7 +152,7 @@ function contractFactsOf(row: DocumentRow): Pick<EvidenceDocument, "contract" | 
   return { contract, findings };
 }
 
-/** A stored document as the domain rules read it: facts only from a finished analysis. */
+/** The columns that decide which documents are current. */
 type ListedDocument = Pick<
   DocumentRow,
   "id" | "sha256" | "title" | "fileName" | "type" | "issuedOn" | "createdAt"
@@ -169,6 +169,7 @@ function baseOf(row: ListedDocument): Omit<EvidenceDocument, "findings"> {
   };
 }
 
+/** A stored document as the domain rules read it: facts only from a finished analysis. */
 export function evidenceDocumentOf(row: DocumentRow, asOf: string): EvidenceDocument {
   const base: EvidenceDocument = { ...baseOf(row), findings: [] };
   if (row.analysisStatus !== "done") return base;
