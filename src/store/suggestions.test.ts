@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isAppError } from "../domain/errors.ts";
 import { SUGGESTION_RULE } from "../domain/suggestions.ts";
@@ -14,6 +15,7 @@ import { createLlmClient, type LlmClient } from "./connectors/llm.ts";
 import { type LlmStub, startLlmStub } from "./connectors/llm-testing.ts";
 import type { Database } from "./database.ts";
 import { createIntegration, createVendor } from "./inventory.ts";
+import { assessments } from "./schema.ts";
 import {
   acceptedSuggestionFindings,
   acceptSuggestion,
@@ -219,6 +221,44 @@ describe("suggestFindings", () => {
         .filter((e) => e.action === "assessment.suggestions.failed")
         .map((e) => (e.details as { reason?: unknown }).reason),
     ).toEqual(["timeout", "status"]);
+  });
+
+  it("checks quotes against the answers as they stand when the reply comes back", async () => {
+    const id = await answeredAssessment();
+    const reply = replyWith(retention, sources);
+    // The vendor rewrites q10 while the model is thinking: the quote of the old text no longer holds.
+    const editing: LlmClient = {
+      model: "editing-model",
+      async complete() {
+        const [row] = await database.db.select().from(assessments).where(eq(assessments.id, id));
+        const answers = {
+          ...(row?.answers as Record<string, unknown>),
+          q10: { value: "Only licensed archives." },
+        };
+        await database.db.update(assessments).set({ answers }).where(eq(assessments.id, id));
+        return reply;
+      },
+    };
+    const run = await suggestFindings(database.db, workspaceId, id, editing, reviewer);
+    expect(run.suggestions.map((s) => s.finding.title)).toEqual([retention.title]);
+    expect(run.dropped.quote_not_found).toBe(1);
+
+    // Decided while the model was answering: nothing is stored.
+    const deciding: LlmClient = {
+      model: "deciding-model",
+      async complete() {
+        await database.db.update(assessments).set({ status: "decided" }).where(eq(assessments.id, id));
+        return replyWith({
+          ...sources,
+          quotes: [{ questionId: "q08", quote: "ExampleLM 3" }],
+          questionIds: [],
+        });
+      },
+    };
+    expect(await codeOf(suggestFindings(database.db, workspaceId, id, deciding, reviewer))).toBe(
+      "ASSESSMENT_STATE_INVALID",
+    );
+    expect(await listSuggestions(database.db, workspaceId, id)).toHaveLength(1);
   });
 
   it("needs answers: a draft is refused without calling the model", async () => {

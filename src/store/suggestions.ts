@@ -182,11 +182,18 @@ export async function suggestFindings(
     }
     throw error;
   }
-  const result = parseSuggestionReply(reply, input);
-
-  const counts = await db.transaction(async (tx) => {
+  const { result, ...counts } = await db.transaction(async (tx) => {
     // Holding the assessment row serialises passes, so two at once cannot store the same suggestion.
-    await assessmentRow(tx, workspaceId, assessmentId, true);
+    const current = await assessmentRow(tx, workspaceId, assessmentId, true);
+    if (!SUGGESTIBLE_STATUSES.includes(current.status)) {
+      throw new AppError(
+        "ASSESSMENT_STATE_INVALID",
+        `The assessment became ${current.status.replace("_", " ")} while the model was answering; nothing was stored.`,
+        { details: { status: current.status } },
+      );
+    }
+    // Quotes are checked against the answers as they stand now: the vendor may have edited them meanwhile.
+    const result = parseSuggestionReply(reply, { questions: current.questions, answers: current.answers });
     const known = new Set(
       (await suggestionRows(tx, workspaceId, assessmentId)).map((r) => (r.finding as Finding).id),
     );
@@ -214,7 +221,7 @@ export async function suggestFindings(
         ...(result.fenced ? { fenced: true } : {}),
       },
     });
-    return { added, alreadyKnown };
+    return { result, added, alreadyKnown };
   });
 
   return {
