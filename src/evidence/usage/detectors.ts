@@ -154,16 +154,17 @@ const HEX_GROUP = /^[0-9a-fA-F]{0,4}$/;
 const IPV6_RUN = /(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+)?/g;
 
 /**
- * Keywords that gate the health, generic-secret and vendor-key detectors. GATE_ANY is the same word
- * list as a trie over lower-cased text: irregexp scans a trie far faster than a flat alternation,
- * and it runs on every prompt; the three family regexes run only on the few prompts it lets through.
+ * Keywords that gate the health, generic-secret and vendor-key detectors, matched without regard to
+ * case (no lower-cased copy of every prompt). GATE_ANY is the same word list as a trie: irregexp
+ * scans a trie far faster than a flat alternation, and it runs on every prompt; the three family
+ * regexes run only on the few prompts it lets through.
  */
 const GATE_ANY =
-  /(?:p(?:atient|rescri|assw|assphrase|wd|rivate key)|d(?:iagnos|ate of birth|ob|ischarge)|m(?:rn|edical record)|a(?:dmitted|uth|kia|sia|iza)|s(?:ymptom|ecret|k[-_])|t(?:reated for|oken)|icd|c(?:linical note|redential)|key|bearer|rk_|g(?:h[pousr]_|ithub_pat_)|xox[abposr]-|eyj|-----begin)/;
+  /(?:p(?:atient|rescri|assw|assphrase|wd|rivate key)|d(?:iagnos|ate of birth|ob|ischarge)|m(?:rn|edical record)|a(?:dmitted|uth|kia|sia|iza)|s(?:ymptom|ecret|k[-_])|t(?:reated for|oken)|icd|c(?:linical note|redential)|key|bearer|rk_|g(?:h[pousr]_|ithub_pat_)|xox[abposr]-|eyj|-----begin)/i;
 const HEALTH_WORDS =
-  /patient|diagnos|prescri|mrn|medical record|date of birth|dob|admitted|discharge|symptom|treated for|icd|clinical note/;
-const SECRET_WORDS = /key|secret|token|passw|passphrase|pwd|bearer|credential|auth/;
-const KEY_WORDS = /[sr]k[-_]|akia|asia|gh[pousr]_|github_pat_|xox[abposr]-|aiza|eyj|-----begin|private key/;
+  /patient|diagnos|prescri|mrn|medical record|date of birth|dob|admitted|discharge|symptom|treated for|icd|clinical note/i;
+const SECRET_WORDS = /key|secret|token|passw|passphrase|pwd|bearer|credential|auth/i;
+const KEY_WORDS = /[sr]k[-_]|akia|asia|gh[pousr]_|github_pat_|xox[abposr]-|aiza|eyj|-----begin|private key/i;
 /**
  * Vendor key formats (after the public gitleaks and secretlint rule sets). They are applied to
  * candidate tokens, not to the whole text: each rule is sticky at a token offset, so a hostile run
@@ -415,14 +416,13 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     if (hasDigit && mayHoldIpv6(text)) {
       scanIpv6(text, add);
     }
-    const lower = text.toLowerCase();
     let health = false;
     let secretWords = false;
     let keyPrefix = false;
-    if (GATE_ANY.test(lower)) {
-      health = HEALTH_WORDS.test(lower);
-      secretWords = SECRET_WORDS.test(lower);
-      keyPrefix = KEY_WORDS.test(lower);
+    if (GATE_ANY.test(text)) {
+      health = HEALTH_WORDS.test(text);
+      secretWords = SECRET_WORDS.test(text);
+      keyPrefix = KEY_WORDS.test(text);
     }
     if (keyPrefix || secretWords) scanCredentials(text, add, keyPrefix, secretWords);
     if (health && PHI_CONTEXT.test(text)) scanHealth(text, add);
