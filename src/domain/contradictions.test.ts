@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import bankYaml from "../../catalog/questions/ai-vendor-v1.yaml?raw";
 import templatesYaml from "../../catalog/remediation/templates-v1.yaml?raw";
+import weightsYaml from "../../catalog/scoring/weights-v1.yaml?raw";
 import {
   CONTRADICTION_RULES,
   currentDocuments,
@@ -25,6 +26,7 @@ import {
   selectQuestions,
 } from "./question-bank.ts";
 import { parseRemediationTemplates, planRemediation } from "./remediation.ts";
+import { parseScoringWeights, scoreAssessment } from "./scoring.ts";
 
 const questions = selectQuestions(parseQuestionBank(parse(bankYaml)), 3);
 const AS_OF = "2026-11-22";
@@ -707,5 +709,47 @@ describe("remediation of evidence findings", () => {
       },
     ]);
     expect(planRemediation({ findings, templates, decidedOn }).unmatched.map((f) => f.rule)).toEqual([]);
+  });
+});
+
+describe("scoring of evidence findings", () => {
+  const weights = parseScoringWeights(parse(weightsYaml));
+  const score = (findings: ReturnType<typeof run>) =>
+    scoreAssessment({ questions: [], answers: {}, findings, weights });
+
+  it("a critical contradiction adds 2 to its dimension and floors the overall score at 4", () => {
+    const findings = run([dpa({}, { training: { value: "yes", page: 2, quote: "may train" } })]);
+    const scored = score(findings);
+    expect(scored.dimensions.find((d) => d.dimension === "data")?.score).toBe(3);
+    expect(scored.overall.score).toBe(4);
+  });
+
+  it("every kind evidence produces has a weight above zero", () => {
+    const found = evidenceFindings({
+      questions,
+      answers: claims(),
+      asOf: AS_OF,
+      assessmentId: ASSESSMENT,
+      documents: [
+        soc2({
+          periodEnd: "2024-01-31",
+          findings: [{ rule: "soc2.stale_period", severity: "high", title: "t", detail: "d" }],
+        }),
+      ],
+      monitoring: [
+        {
+          id: "r",
+          source: "usage",
+          rule: "residency",
+          severity: "high",
+          title: "t",
+          detail: "d",
+          evidence: {},
+        },
+      ],
+    });
+    expect(new Set(found.map((f) => f.kind))).toEqual(new Set(["contradiction", "document", "usage"]));
+    for (const f of found) expect(weights.kindMultiplier[f.kind]).toBeGreaterThan(0);
+    expect(score(found).dimensions.find((d) => d.dimension === "infrastructure")?.score).toBe(3);
   });
 });
