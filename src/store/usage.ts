@@ -261,8 +261,6 @@ interface BatchToCommit {
   workspaceId: string;
   ingestId: string;
   events: EventRow[];
-  /** The same events as JSON text (for json_to_recordset). */
-  eventsJson: string;
   rollups: RollupJson[];
   lastLine: number;
   skipped: UsageLineError[];
@@ -325,7 +323,7 @@ async function commitBatchPglite(
           { blob: new Blob([eventsAsCsv(batch)]) },
         );
       } else {
-        await query(EVENTS_FROM_JSON, [batch.workspaceId, batch.ingestId, batch.eventsJson]);
+        await query(EVENTS_FROM_JSON, [batch.workspaceId, batch.ingestId, JSON.stringify(batch.events)]);
       }
     });
   });
@@ -575,7 +573,6 @@ async function loadRecords(
       workspaceId,
       ingestId,
       events: pending,
-      eventsJson: JSON.stringify(pending),
       rollups: rollupRows(pending),
       lastLine,
       skipped: skipped.slice(),
