@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { plainTextPdf } from "../../src/evidence/fixtures/hostile-pdf.ts";
 import { buildSoc2ReportPdf } from "../../src/evidence/fixtures/soc2-report-fixture.ts";
 import { sha256Hex } from "../../src/store/blob-store.ts";
-import { auditLog, blobs, documents } from "../../src/store/schema.ts";
+import { auditLog, blobs, documents, portalLinks } from "../../src/store/schema.ts";
 import { buildUser, type Client, setupAdmin, startTestServer, type TestServer } from "./harness.ts";
 
 const LIMIT = 2 * 1024 * 1024;
@@ -390,6 +390,28 @@ describe("portal files are scoped to their link", () => {
     expect(unknown.status).toBe(401);
     expect(((await unknown.json()) as { code: string }).code).toBe("PORTAL_LINK_INVALID");
     expect((await remove("assay_portal_nope", file.body.id)).status).toBe(401);
+    expect(await storedDocuments(a.id)).toBe(1);
+  });
+
+  it("answers an expired link with 410 for listing, attaching and removing", async () => {
+    const a = await sentAssessment("Oscorp Translation");
+    const file = await attach(a.token, plainTextPdf([["A retention policy."]]), { questionId: "q01" });
+    expect(file.status).toBe(201);
+    await t.server.services.db
+      .update(portalLinks)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(portalLinks.assessmentId, a.id));
+    for (const res of [
+      await list(a.token),
+      await remove(a.token, file.body.id),
+      await fetch(`${t.url}/api/portal/${a.token}/documents?questionId=q01`, {
+        method: "POST",
+        body: plainTextPdf([["x"]]),
+      }),
+    ]) {
+      expect(res.status).toBe(410);
+      expect(((await res.json()) as { code: string }).code).toBe("PORTAL_LINK_EXPIRED");
+    }
     expect(await storedDocuments(a.id)).toBe(1);
   });
 
