@@ -433,6 +433,21 @@ describe("uploaded models", () => {
     expect(after.status).toBe("done");
   });
 
+  it("keeps no empty model when the first file is refused", async () => {
+    const { vendorId } = await buildVendor("First file too big");
+    await expect(
+      registerUploadedModel(
+        database.db,
+        workspaceId,
+        { vendorId },
+        { path: "big.bin", body: bytesOf(new Uint8Array(uploads.uploadLimitBytes + 1)) },
+        actor,
+        uploads,
+      ),
+    ).rejects.toSatisfy((e: unknown) => isAppError(e, "PAYLOAD_TOO_LARGE"));
+    expect((await listModels(database.db, workspaceId, { vendorId, limit: 10 })).total).toBe(0);
+  });
+
   it("refuses paths that climb out and a malformed expected hash", async () => {
     const { vendorId } = await buildVendor("Path tricks");
     await expect(

@@ -418,7 +418,13 @@ export async function registerUploadedModel(
     },
     actor,
   );
-  return scanUpload(db, workspaceId, id, { ...file, path }, actor, config);
+  try {
+    return await scanUpload(db, workspaceId, id, { ...file, path }, actor, config);
+  } catch (error) {
+    // Without its first file the model is an empty shell: take it away again.
+    await deleteModel(db, workspaceId, id, actor).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Adds (or replaces, by path) one file of an uploaded model, scanning it as it streams in. */

@@ -23,6 +23,8 @@ import { CatalogPage } from "./pages/catalog-page";
 import { DashboardPage } from "./pages/dashboard-page";
 import { EvidencePage } from "./pages/evidence-page";
 import { LoginPage } from "./pages/login-page";
+import { ModelDetailPage } from "./pages/model-detail-page";
+import { ModelsPage } from "./pages/models-page";
 import { PortalPage } from "./pages/portal-page";
 import { RemediationPage } from "./pages/remediation-page";
 import { SettingsPage } from "./pages/settings-page";
@@ -119,6 +121,16 @@ function AssessmentDetail() {
   return <AssessmentDetailPage key={id} id={id} />;
 }
 
+function Models() {
+  const { vendorId } = modelsRoute.useSearch();
+  return <ModelsPage vendorId={vendorId} />;
+}
+
+function ModelDetail() {
+  const { id } = modelRoute.useParams();
+  return <ModelDetailPage key={id} id={id} />;
+}
+
 function Portal() {
   const { token } = portalRoute.useParams();
   return <PortalPage key={token} token={token} />;
@@ -158,6 +170,18 @@ const assessmentRoute = createRoute({
   path: "/assessments/$id",
   component: AssessmentDetail,
 });
+const modelsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/models",
+  validateSearch: (search: Record<string, unknown>): { vendorId?: string } =>
+    typeof search.vendorId === "string" && search.vendorId !== "" ? { vendorId: search.vendorId } : {},
+  component: Models,
+});
+const modelRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/models/$id",
+  component: ModelDetail,
+});
 const vendorSummaryRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/vendors/$id/summary",
@@ -180,7 +204,8 @@ const routeTree = rootRoute.addChildren([
     child("/assessments/remediation", RemediationPage),
     assessmentRoute,
     child("/evidence", EvidencePage),
-    child("/models", () => <AreaPage area="models" />),
+    modelsRoute,
+    modelRoute,
     child("/usage", Usage),
     child("/monitoring", () => <AreaPage area="monitoring" />),
     child("/audit-pack", () => <AreaPage area="auditPack" />),

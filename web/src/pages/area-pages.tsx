@@ -16,12 +16,6 @@ const AREAS = {
       "SOC 2 reports, certificates, DPAs and model cards, read by machine with quotes back to the page.",
     empty: "No documents uploaded yet.",
   },
-  models: {
-    title: "Models",
-    description:
-      "Model files from hubs, scanned for unsafe deserialization, malformed formats and checksum mismatches.",
-    empty: "No model artifacts registered yet.",
-  },
   usage: {
     title: "Usage",
     description:

@@ -164,6 +164,9 @@ function VendorHeader({ vendor }: { vendor: Vendor }) {
           <Link to="/vendors/$id/summary" params={{ id: vendor.id }} className="btn-secondary">
             Summary
           </Link>
+          <Link to="/models" search={{ vendorId: vendor.id }} className="btn-secondary">
+            Models
+          </Link>
           <a className="btn-secondary" href={`/api/vendors/${vendor.id}/summary.pdf`} download>
             Download PDF
           </a>
