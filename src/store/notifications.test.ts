@@ -120,6 +120,17 @@ describe("scheduleReminders", () => {
     expect(JSON.stringify(audits)).not.toContain("jo@vendor.example");
   });
 
+  it("two schedulers at once write each reminder once between them", async () => {
+    const ids = [await buildAssessment(), await buildAssessment(), await buildAssessment()];
+    const options = { now: at("2026-03-18"), holidays: [], channels: ["email", "webhook"] as const };
+    const [a, b] = await Promise.all([
+      scheduleReminders(database.db, options),
+      scheduleReminders(database.db, options),
+    ]);
+    expect((a?.scheduled ?? 0) + (b?.scheduled ?? 0)).toBe(6);
+    for (const id of ids) expect(await rowsOf(id)).toHaveLength(2);
+  });
+
   it("sends the e-mail only when the assessment names a respondent", async () => {
     const id = await buildAssessment({ respondentEmail: null, respondentName: null });
     const r = await scheduleReminders(database.db, {

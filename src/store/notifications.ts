@@ -118,6 +118,7 @@ export async function scheduleReminders(db: Db, options: ScheduleOptions): Promi
           )
       ).map((r) => r.key),
     );
+    const owed: (typeof notifications.$inferInsert)[] = [];
     for (const a of batch) {
       if (a.dueDate === null) continue;
       const dueDate = a.dueDate;
@@ -154,39 +155,59 @@ export async function scheduleReminders(db: Db, options: ScheduleOptions): Promi
           businessDaysLeft: due.businessDaysLeft,
           status: a.status,
         };
-        const written = await db.transaction(async (tx) => {
-          const [row] = await tx
-            .insert(notifications)
-            .values({
-              workspaceId: a.workspaceId,
-              kind,
-              channel,
-              recipient,
-              subject: message.subject,
-              body: message.body,
-              payload,
-              assessmentId: a.id,
-              dedupeKey: reminderDedupeKey(a.id, dueDate, due.kind, channel),
-              nextAttemptAt: options.now,
-            })
-            .onConflictDoNothing({ target: [notifications.workspaceId, notifications.dedupeKey] })
-            .returning({ id: notifications.id });
-          if (!row) return false;
-          await recordAudit(tx, {
-            workspaceId: a.workspaceId,
-            actor: SCHEDULER_ACTOR,
-            action: "notification.schedule",
-            targetType: "assessment",
-            targetId: a.id,
-            details: { notificationId: row.id, kind, channel, dueDate, scheduledOn: due.scheduledOn },
-          });
-          return true;
+        owed.push({
+          workspaceId: a.workspaceId,
+          kind,
+          channel,
+          recipient,
+          subject: message.subject,
+          body: message.body,
+          payload,
+          assessmentId: a.id,
+          dedupeKey: reminderDedupeKey(a.id, dueDate, due.kind, channel),
+          nextAttemptAt: options.now,
         });
-        if (written) scheduled += 1;
       }
     }
+    scheduled += await writeOutboxRows(db, owed);
   }
   return { checked: waiting.length, scheduled };
+}
+
+/**
+ * Inserts outbox rows a hundred to a transaction, each with its audit entry; rows whose dedupe key
+ * exists already (another scheduler was quicker) are skipped. Returns how many were written.
+ */
+async function writeOutboxRows(db: Db, rows: (typeof notifications.$inferInsert)[]): Promise<number> {
+  let written = 0;
+  for (let i = 0; i < rows.length; i += 100) {
+    written += await db.transaction(async (tx) => {
+      const inserted = await tx
+        .insert(notifications)
+        .values(rows.slice(i, i + 100))
+        .onConflictDoNothing({ target: [notifications.workspaceId, notifications.dedupeKey] })
+        .returning();
+      for (const row of inserted) {
+        const payload = row.payload as { dueDate?: string; scheduledOn?: string };
+        await recordAudit(tx, {
+          workspaceId: row.workspaceId,
+          actor: SCHEDULER_ACTOR,
+          action: "notification.schedule",
+          targetType: "assessment",
+          targetId: row.assessmentId,
+          details: {
+            notificationId: row.id,
+            kind: row.kind,
+            channel: row.channel,
+            dueDate: payload.dueDate,
+            scheduledOn: payload.scheduledOn,
+          },
+        });
+      }
+      return inserted.length;
+    });
+  }
+  return written;
 }
 
 export interface DeliverOptions {

@@ -39,6 +39,8 @@ export function RemindersCard({ a }: { a: AssessmentDetail }) {
             Respondent: {a.respondentName ? `${a.respondentName} ` : ""}
             <span className="font-mono text-xs">{a.respondentEmail}</span>
           </>
+        ) : a.status === "draft" ? (
+          "Name the respondent beside Send to vendor to have reminders e-mailed to them."
         ) : (
           "No respondent e-mail: reminders go only to the webhook, if one is configured."
         )}
