@@ -8,6 +8,7 @@ import {
   type HubConfig,
   isSafeRepoPath,
   nextLink,
+  parseHubListingPage,
   readHubConfig,
   validateHubRepo,
   validateHubRevision,
@@ -124,6 +125,60 @@ describe("repository and revision checks", () => {
     expect(nextLink('<https://hub/a>; rel="prev", <https://hub/b>; rel=next')).toBe("https://hub/b");
     expect(nextLink('<https://hub/a>; rel="prev"')).toBeNull();
     expect(nextLink(null)).toBeNull();
+  });
+});
+
+describe("parseHubListingPage", () => {
+  const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
+  const entry = fc.oneof(
+    fc.record({ type: fc.constant("file"), path: fc.string(), oid: hex(40), size: fc.nat() }),
+    fc.record({
+      type: fc.constant("file"),
+      path: fc.string(),
+      oid: hex(40),
+      size: fc.nat(),
+      lfs: fc.record({ oid: hex(64), size: fc.nat() }),
+    }),
+    fc.record({ type: fc.constant("directory"), path: fc.string(), oid: hex(40), size: fc.constant(0) }),
+    fc.jsonValue(),
+  );
+
+  it("returns only files with safe paths and a hash, or refuses the page; never anything else (property)", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.array(entry, { maxLength: 8 }), fc.jsonValue()), (body) => {
+        let files: ReturnType<typeof parseHubListingPage>;
+        try {
+          files = parseHubListingPage(body);
+        } catch (error) {
+          expect(isAppError(error, "HUB_UNAVAILABLE")).toBe(true);
+          return;
+        }
+        for (const f of files) {
+          expect(isSafeRepoPath(f.path)).toBe(true);
+          expect(f.lfs ? /^[0-9a-f]{64}$/.test(f.lfs.sha256) : /^[0-9a-f]{40}$/.test(f.oid)).toBe(true);
+          expect(Number.isSafeInteger(f.size) && f.size >= 0).toBe(true);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("reads the Hub's own entry shapes", () => {
+    const files = parseHubListingPage([
+      { type: "directory", path: "onnx", oid: "0".repeat(40), size: 0 },
+      {
+        type: "file",
+        path: "onnx/model.onnx",
+        oid: "a".repeat(40),
+        size: 10,
+        lfs: { oid: "b".repeat(64), size: 99 },
+      },
+      { type: "file", path: "config.json", oid: "c".repeat(40), size: 7 },
+    ]);
+    expect(files).toEqual([
+      { path: "onnx/model.onnx", oid: "a".repeat(40), size: 99, lfs: { sha256: "b".repeat(64), size: 99 } },
+      { path: "config.json", oid: "c".repeat(40), size: 7 },
+    ]);
   });
 });
 

@@ -227,12 +227,7 @@ export class HubClient {
     while (url !== null) {
       if (++pages > 1000) throw new AppError("HUB_UNAVAILABLE", "The Hub's file listing does not end.");
       const { body, response } = await this.json(url, `file listing of ${repo} at ${revision}`);
-      if (!Array.isArray(body)) {
-        throw new AppError("HUB_UNAVAILABLE", `The Hub's file listing of ${repo} is not a list.`);
-      }
-      for (const raw of body as unknown[]) {
-        const file = toHubFile(raw);
-        if (file === null) continue;
+      for (const file of parseHubListingPage(body)) {
         files.push(file);
         if (files.length > this.config.maxFiles) {
           throw new AppError("INPUT_TOO_LARGE", `${repo} has more than ${this.config.maxFiles} files.`, {
@@ -317,6 +312,20 @@ function tooLarge(path: string, limit: number): AppError {
   return new AppError("INPUT_TOO_LARGE", `${path} is larger than the download limit of ${limit} bytes.`, {
     details: { limit },
   });
+}
+
+/**
+ * Reads one page of the Hub's tree listing: files with their hashes, directories left out. Any
+ * entry without a safe relative path or a hash makes the whole page refused (HUB_UNAVAILABLE).
+ */
+export function parseHubListingPage(body: unknown): HubFile[] {
+  if (!Array.isArray(body)) throw new AppError("HUB_UNAVAILABLE", "The Hub's file listing is not a list.");
+  const files: HubFile[] = [];
+  for (const raw of body as unknown[]) {
+    const file = toHubFile(raw);
+    if (file !== null) files.push(file);
+  }
+  return files;
 }
 
 function toHubFile(raw: unknown): HubFile | null {
