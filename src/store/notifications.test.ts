@@ -267,6 +267,25 @@ describe("deliverPending", () => {
     expect(row?.lastError).toBeNull();
   });
 
+  it("a reminder still pending when the vendor submits is withdrawn, not sent", async () => {
+    const id = await buildAssessment();
+    await scheduleReminders(database.db, { now: at("2026-03-18"), holidays: [], channels: ["webhook"] });
+    await database.db.update(assessments).set({ status: "submitted" }).where(eq(assessments.id, id));
+    const webhook = recorder();
+    const r = await deliverPending(database.db, { webhook }, { now: at("2026-03-18", "09:00:00") });
+    expect(r).toEqual({ sent: 0, retried: 0, failed: 0 });
+    expect(webhook.calls).toBe(0);
+    const [row] = await rowsOf(id);
+    expect(row?.status).toBe("failed");
+    expect(row?.attempts).toBe(0);
+    expect(row?.lastError).toMatch(/^Not sent: the vendor no longer owes answers/);
+    const withdrawn = await database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "notification.withdraw"), eq(auditLog.targetId, id)));
+    expect(withdrawn).toHaveLength(1);
+  });
+
   it("a row claimed by a sender that died is taken again once its lease runs out", async () => {
     const id = await buildAssessment();
     await scheduleReminders(database.db, { now: at("2026-03-18"), holidays: [], channels: ["email"] });

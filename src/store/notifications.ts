@@ -245,7 +245,8 @@ function errorText(error: unknown): string {
 /**
  * Sends the rows that are due through the transports given. Channels without a transport are left
  * pending. A transport that throws costs the row one attempt: it is retried after the backoff and
- * marked failed after `maxAttempts`; sent and finally failed rows are audit-logged.
+ * marked failed after `maxAttempts`; sent and finally failed rows are audit-logged. A reminder
+ * whose assessment no longer waits on the vendor is withdrawn (failed, unsent) instead.
  */
 export async function deliverPending(
   db: Db,
@@ -261,8 +262,16 @@ export async function deliverPending(
   // Claim first, send afterwards: no transaction stays open across the network.
   const claimed = await db.transaction(async (tx) => {
     const due = await tx
-      .select({ id: notifications.id })
+      .select({
+        id: notifications.id,
+        workspaceId: notifications.workspaceId,
+        kind: notifications.kind,
+        channel: notifications.channel,
+        assessmentId: notifications.assessmentId,
+        assessmentStatus: assessments.status,
+      })
       .from(notifications)
+      .leftJoin(assessments, eq(assessments.id, notifications.assessmentId))
       .where(
         and(
           eq(notifications.status, "pending"),
@@ -272,15 +281,38 @@ export async function deliverPending(
       )
       .orderBy(asc(notifications.nextAttemptAt), asc(notifications.id))
       .limit(options.limit ?? 50)
-      .for("update", { skipLocked: true });
-    if (due.length === 0) return [];
+      .for("update", { of: notifications, skipLocked: true });
+    // A reminder still waiting (say, for a webhook that was down) when the vendor submitted is
+    // not sent any more: it would ask for answers that are already in.
+    const stale = due.filter(
+      (d) =>
+        d.kind.startsWith("assessment.") &&
+        !(AWAITING_VENDOR_STATUSES as readonly (string | null)[]).includes(d.assessmentStatus),
+    );
+    for (const d of stale) {
+      const reason = "Not sent: the vendor no longer owes answers (submitted, reviewed or decided).";
+      await tx
+        .update(notifications)
+        .set({ status: "failed", lastError: reason })
+        .where(eq(notifications.id, d.id));
+      await recordAudit(tx, {
+        workspaceId: d.workspaceId,
+        actor: SCHEDULER_ACTOR,
+        action: "notification.withdraw",
+        targetType: "assessment",
+        targetId: d.assessmentId,
+        details: { notificationId: d.id, kind: d.kind, channel: d.channel, status: d.assessmentStatus },
+      });
+    }
+    const live = due.filter((d) => !stale.includes(d));
+    if (live.length === 0) return [];
     return tx
       .update(notifications)
       .set({ attempts: sql`${notifications.attempts} + 1`, nextAttemptAt: leaseUntil })
       .where(
         inArray(
           notifications.id,
-          due.map((d) => d.id),
+          live.map((d) => d.id),
         ),
       )
       .returning();
