@@ -122,7 +122,7 @@ export function reminderMessage(input: ReminderMessageInput): ReminderMessage {
     status,
     "",
     `To answer, open ${portal} with the personal link you received when the questionnaire was sent. Your saved answers are kept there.`,
-    "For your security this message does not repeat the link. If you no longer have it, or it has stopped working, reply to the person who sent you the questionnaire: they can issue a new link.",
+    "For your security this message does not repeat the link. If you no longer have it, or it has stopped working, contact the person who sent you the questionnaire (not this automatic address): they can issue a new link.",
     "",
     "This is an automatic reminder.",
   ];
