@@ -197,6 +197,11 @@ describe("Hub models", () => {
     });
     expect(audit.items.some((e) => e.action === "model.scan" && e.targetId === registered.id)).toBe(true);
 
+    // A second scan of an artifact nobody asked to rescan does nothing.
+    const before = await getModel(database.db, workspaceId, registered.id);
+    await scanHubModel(database.db, workspaceId, registered.id, hub);
+    expect((await getModel(database.db, workspaceId, registered.id)).scannedAt).toBe(before.scannedAt);
+
     // A rerun updates the same findings instead of adding copies.
     await requestRescan(database.db, workspaceId, registered.id, actor);
     await scanHubModel(database.db, workspaceId, registered.id, hub);

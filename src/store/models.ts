@@ -863,7 +863,8 @@ const PROGRESS_WRITE_MS = 1000;
  * Scans a Hub model: lists its files at the pinned commit, streams each through the scanner while
  * hashing it against the listing (SHA-256 for LFS files, git blob SHA-1 for the rest), analyses
  * the README as the model card, and stores the outcome with its findings and the vendor's tier.
- * A failure (Hub unreachable, repository gone) leaves the artifact failed with the reason.
+ * A failure (Hub unreachable, repository gone) leaves the artifact failed with the reason. Only a
+ * pending artifact is scanned (registered, or asked for a rescan); otherwise nothing happens.
  */
 export async function scanHubModel(
   db: Db,
@@ -878,10 +879,13 @@ export async function scanHubModel(
   }
   const repo = row.hubRepo;
   const revision = row.hubRevision ?? "main";
-  await db
+  // Claimed in one statement: of several server processes sharing a database, one scans it.
+  const claimed = await db
     .update(modelArtifacts)
     .set({ status: "scanning", error: null, bytesScanned: 0 })
-    .where(eq(modelArtifacts.id, id));
+    .where(and(eq(modelArtifacts.id, id), eq(modelArtifacts.status, "pending")))
+    .returning({ id: modelArtifacts.id });
+  if (claimed.length === 0) return;
   try {
     const listing = await hub.listFiles(repo, revision);
     const manifest = parseManifest(JSON.stringify(listing));
@@ -927,7 +931,11 @@ export async function scanHubModel(
       options.signal?.throwIfAborted();
       files.push(toFileResult(scan));
       progress.filesDone++;
-      await db.update(modelArtifacts).set({ bytesScanned: done, files }).where(eq(modelArtifacts.id, id));
+      // Results so far become visible about once a second, not once per file of a large repository.
+      if (Date.now() - lastWrite >= PROGRESS_WRITE_MS) {
+        lastWrite = Date.now();
+        await db.update(modelArtifacts).set({ bytesScanned: done, files }).where(eq(modelArtifacts.id, id));
+      }
     }
     const mismatched = files.flatMap((f) =>
       f.integrity && !f.integrity.ok ? [{ path: f.path, ...f.integrity }] : [],
