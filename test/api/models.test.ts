@@ -174,6 +174,26 @@ describe("Hub models over the API", () => {
     expect(await tierOf(vendorId)).toBe(1);
   });
 
+  it("refuses uploads into a Hub model and a second rescan while one is queued", async () => {
+    const vendorId = await buildVendor("Hub Files Co");
+    const registered = await assessor.json<Model>("POST", "/api/models/hub", {
+      vendorId,
+      repo: "acme/trojan",
+    });
+    await settled(registered.body.id);
+    const added = await upload(assessor, `/api/models/${registered.body.id}/files`, benignSafetensors(), {
+      path: "extra.safetensors",
+    });
+    expect(added.status).toBe(409);
+    expect(added.body.code).toBe("CONFLICT");
+    const first = await assessor.json<Model>("POST", `/api/models/${registered.body.id}/rescan`);
+    const second = await assessor.json<Model>("POST", `/api/models/${registered.body.id}/rescan`);
+    expect(first.status).toBe(202);
+    // The first may already have finished on a fast machine; otherwise the second is refused.
+    expect([202, 409]).toContain(second.status);
+    expect((await settled(registered.body.id)).status).toBe("done");
+  });
+
   it("answers 404 for a repository the Hub does not have and 400 for a path trick", async () => {
     const vendorId = await buildVendor("Missing Hub Co");
     const missing = await assessor.json<Model>("POST", "/api/models/hub", { vendorId, repo: "acme/none" });
