@@ -244,6 +244,64 @@ describe("HubClient against a stub Hub", () => {
     expect(await codeOf(client().listFiles("acme/evil-path", "main"))).toBe("HUB_UNAVAILABLE");
   });
 
+  it("stops a download that stalls, and never follows a listing page to another host", async () => {
+    const hostile = createServer((req, res) => {
+      if (req.url?.startsWith("/api/models/acme/x/tree/")) {
+        res.writeHead(200, {
+          "content-type": "application/json",
+          link: '<https://elsewhere.example/api/models/acme/x/tree/main?cursor=2>; rel="next"',
+        });
+        res.end(JSON.stringify([{ type: "file", path: "a.bin", oid: "a".repeat(40), size: 1 }]));
+        return;
+      }
+      // A download that sends a few bytes and then nothing.
+      res.writeHead(200, { "content-length": "1000" });
+      res.write(new Uint8Array(10));
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, "127.0.0.1", resolve));
+    const port = (hostile.address() as AddressInfo).port;
+    try {
+      const hub = new HubClient({
+        ...readHubConfig({ ASSAY_HF_ENDPOINT: `http://127.0.0.1:${port}` }),
+        timeoutMs: 300,
+      });
+      expect(await codeOf(hub.listFiles("acme/x", "main"))).toBe("HUB_UNAVAILABLE");
+      const started = Date.now();
+      await expect(collect(hub.openFile("acme/x", "main", "a.bin"))).rejects.toThrow(/stalled/);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      hostile.closeAllConnections();
+      await new Promise<void>((resolve) => hostile.close(() => resolve()));
+    }
+  });
+
+  it("regression: a download longer than the timeout but never silent that long completes", async () => {
+    const slow = createServer((_req, res) => {
+      res.writeHead(200, { "content-length": "8" });
+      let sent = 0;
+      const timer = setInterval(() => {
+        res.write(new Uint8Array([sent]));
+        if (++sent === 8) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 100);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    const port = (slow.address() as AddressInfo).port;
+    try {
+      const hub = new HubClient({
+        ...readHubConfig({ ASSAY_HF_ENDPOINT: `http://127.0.0.1:${port}` }),
+        timeoutMs: 300,
+      });
+      const bytes = await collect(hub.openFile("acme/x", "main", "a.bin"));
+      expect([...bytes]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
+  });
+
   it("gives up on a Hub that does not answer", async () => {
     const silent = createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));

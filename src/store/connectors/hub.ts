@@ -147,17 +147,22 @@ export class HubClient {
     return h;
   }
 
+  /**
+   * Sends a GET and waits at most `timeoutMs` for the answer's headers. The body is not under
+   * that deadline (a large file takes longer); callers bound it through `signal`.
+   */
   private async request(url: string, what: string, signal?: AbortSignal): Promise<Response> {
-    const timeout = AbortSignal.timeout(this.config.timeoutMs);
+    const headers = new AbortController();
+    const timer = setTimeout(() => headers.abort(), this.config.timeoutMs);
     let response: Response;
     try {
       response = await fetch(url, {
         headers: this.headers(),
         redirect: "follow",
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: signal ? AbortSignal.any([signal, headers.signal]) : headers.signal,
       });
     } catch (error) {
-      const timedOut = timeout.aborted;
+      const timedOut = headers.signal.aborted || signal?.aborted === true;
       throw new AppError(
         "HUB_UNAVAILABLE",
         timedOut
@@ -165,6 +170,8 @@ export class HubClient {
           : `The Hub at ${this.config.endpoint} cannot be reached (${what}).`,
         { cause: error, details: { endpoint: this.config.endpoint } },
       );
+    } finally {
+      clearTimeout(timer);
     }
     if (response.ok) return response;
     await response.body?.cancel().catch(() => undefined);
@@ -184,13 +191,22 @@ export class HubClient {
   }
 
   private async json(url: string, what: string): Promise<{ body: unknown; response: Response }> {
-    const response = await this.request(url, what);
+    // An API answer, headers and body together, gets twice the time of one wait.
+    const deadline = AbortSignal.timeout(this.config.timeoutMs * 2);
+    const response = await this.request(url, what, deadline);
     const declared = Number(response.headers.get("content-length") ?? "0");
     if (declared > MAX_JSON_BYTES) {
       await response.body?.cancel().catch(() => undefined);
       throw new AppError("HUB_UNAVAILABLE", `The Hub's answer for ${what} is too large.`);
     }
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw new AppError("HUB_UNAVAILABLE", `The Hub's answer for ${what} broke off or was too slow.`, {
+        cause: error,
+      });
+    }
     if (text.length > MAX_JSON_BYTES) {
       throw new AppError("HUB_UNAVAILABLE", `The Hub's answer for ${what} is too large.`);
     }
