@@ -15,7 +15,9 @@ import { authRoutes } from "./routes/auth-routes.ts";
 import { DOCUMENT_UPLOAD_PATH, documentRoutes, documentUploadLimitBytes } from "./routes/document-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { MODEL_FILE_UPLOAD_PATH, modelRoutes, modelUploadLimitBytes } from "./routes/model-routes.ts";
+import { notificationRoutes } from "./routes/notification-routes.ts";
 import { PORTAL_DOCUMENT_UPLOAD_PATH } from "./routes/portal-routes.ts";
+import { suggestionRoutes } from "./routes/suggestion-routes.ts";
 import { tokenRoutes } from "./routes/token-routes.ts";
 import { USAGE_UPLOAD_MAX_BYTES, usageRoutes } from "./routes/usage-routes.ts";
 import { userRoutes } from "./routes/user-routes.ts";
@@ -134,6 +136,8 @@ export function buildApp(services: Services) {
   app.route("/", documentRoutes(services));
   app.route("/", assessmentRoutes(services));
   app.route("/", modelRoutes(services));
+  app.route("/", notificationRoutes(services));
+  app.route("/", suggestionRoutes(services));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",
