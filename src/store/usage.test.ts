@@ -192,6 +192,19 @@ describe("ingestUsageLog with worker threads", () => {
     }
   });
 
+  it("fails on a malformed line before committing anything, and stops the worker that started early", async () => {
+    const lines = [...Array.from({ length: 30 }, () => line({})), "{not json", line({})];
+    const error = await ingestUsageLog(
+      database,
+      workspaceId,
+      file(lines),
+      options({ workers: 1, batchEvents: 5 }),
+    ).catch((e: unknown) => e);
+    expect(isAppError(error) && error.details?.line).toBe(31);
+    expect((await tableTotals()).events).toBe(0);
+    expect(await listUsageIngests(database.db, workspaceId)).toHaveLength(0);
+  });
+
   it("fails the run when the file changes between the check and the load", async () => {
     const before = [line({}), line({ prompt: "first version" })];
     const after = [line({}), line({ prompt: "second version" })];

@@ -458,44 +458,70 @@ export async function ingestUsageLog(
   } as const;
   const format = readOptions.format;
 
-  // Pass 1: the file's identity and, unless skipInvalid, every line checked (parsed, not classified).
-  const hash = createHash("sha256");
-  let inputTotal = 0;
-  if (options.skipInvalid) {
-    for await (const chunk of hashing(open(), hash)) {
-      inputTotal += chunk.length;
-      options.onProgress?.({ phase: "check", inputBytes: inputTotal, events: 0, batchesCommitted: 0 });
+  // The load pass's reader starts now: with worker threads, they boot and classify the first chunks
+  // while this thread checks the file. Nothing is committed before the check has passed, and the
+  // reader holds only a few chunks in flight until then.
+  const loadHash = createHash("sha256");
+  const loadReader = readUsageLog(hashing(open(), loadHash), readOptions);
+  const firstBatch = readOptions.workers > 0 ? loadReader.next() : null;
+  firstBatch?.catch(() => undefined);
+  const records = (async function* () {
+    if (firstBatch !== null) {
+      const first = await firstBatch;
+      if (first.done) return;
+      yield first.value;
     }
-  } else {
-    let checked = 0;
-    const checkOptions = { ...readOptions, workers: 0, validateOnly: true };
-    for await (const batch of readUsageLog(hashing(open(), hash), checkOptions)) {
-      for (const r of batch.records) {
-        if (!r.ok) throw usageLineAppError(r.error);
+    yield* { [Symbol.asyncIterator]: () => loadReader };
+  })();
+
+  try {
+    // Pass 1: the file's identity and, unless skipInvalid, every line checked (parsed, not classified).
+    const hash = createHash("sha256");
+    let inputTotal = 0;
+    if (options.skipInvalid) {
+      for await (const chunk of hashing(open(), hash)) {
+        inputTotal += chunk.length;
+        options.onProgress?.({ phase: "check", inputBytes: inputTotal, events: 0, batchesCommitted: 0 });
       }
-      checked += batch.records.length;
-      inputTotal = batch.inputBytes;
-      options.onProgress?.({ phase: "check", inputBytes: inputTotal, events: checked, batchesCommitted: 0 });
+    } else {
+      let checked = 0;
+      const checkOptions = { ...readOptions, workers: 0, validateOnly: true };
+      for await (const batch of readUsageLog(hashing(open(), hash), checkOptions)) {
+        for (const r of batch.records) {
+          if (!r.ok) throw usageLineAppError(r.error);
+        }
+        checked += batch.records.length;
+        inputTotal = batch.inputBytes;
+        options.onProgress?.({
+          phase: "check",
+          inputBytes: inputTotal,
+          events: checked,
+          batchesCommitted: 0,
+        });
+      }
     }
+    return await loadRecords(database, workspaceId, {
+      records,
+      hash: loadHash,
+      fileSha256: hash.digest("hex"),
+      format,
+      source,
+      options,
+    });
+  } finally {
+    // Stops the load pass's reader (and its worker threads) when it was not read to the end.
+    await firstBatch?.catch(() => undefined);
+    await loadReader.return(undefined);
   }
-  return loadRecords(database, workspaceId, {
-    read: () => {
-      const again = createHash("sha256");
-      return { records: readUsageLog(hashing(open(), again), readOptions), hash: again };
-    },
-    fileSha256: hash.digest("hex"),
-    format,
-    source,
-    options,
-  });
 }
 
 async function loadRecords(
   database: Database,
   workspaceId: string,
   input: {
-    /** The second reading of the file: its records and the hash of the bytes behind them. */
-    read: () => { records: AsyncIterable<UsageBatch>; hash: ReturnType<typeof createHash> };
+    /** The second reading of the file: its records, and the hash of the bytes behind them. */
+    records: AsyncIterable<UsageBatch>;
+    hash: ReturnType<typeof createHash>;
     fileSha256: string;
     format: string;
     source: string;
@@ -592,7 +618,7 @@ async function loadRecords(
     commit.catch(() => undefined);
   };
   try {
-    const { records, hash } = input.read();
+    const { records, hash } = input;
     for await (const batch of records) {
       for (const record of batch.records) {
         if (!record.ok) {

@@ -298,7 +298,9 @@ function parseJsonRecord(record: Record<string, unknown>, line: number, ctx: Lin
       system: record.system,
     };
   }
-  const prompt = promptSource === undefined ? null : extractPromptText(promptSource);
+  // A validating pass needs no prompt text: extracting it cannot fail.
+  const prompt =
+    promptSource === undefined || ctx.validateOnly === true ? null : extractPromptText(promptSource);
 
   const model = asString(field(record, "model") ?? request?.model ?? field(record, "model_group"));
   const actor = asString(
