@@ -363,10 +363,9 @@ export const usageEvents = pgTable(
     detections: jsonb("detections").notNull().default({}),
     discoveryOnly: boolean("discovery_only").notNull().default(false),
   },
-  (t) => [
-    index("usage_events_time_idx").on(t.workspaceId, t.occurredAt),
-    uniqueIndex("usage_events_ingest_line_key").on(t.ingestId, t.line),
-  ],
+  // Only the ingest and line are indexed (resume and findings read by ingest); summaries read the
+  // daily rollups, never the events, so a time index would cost every load and serve no query.
+  (t) => [uniqueIndex("usage_events_ingest_line_key").on(t.ingestId, t.line)],
 );
 
 /**

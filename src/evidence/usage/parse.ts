@@ -155,7 +155,8 @@ interface EventFields {
 }
 
 function buildEvent(line: number, f: EventFields, ctx: LineParseContext): UsageEvent {
-  const a = f.host ? ctx.attribution.attribute(f.host, f.path) : null;
+  // Attribution cannot reject a line, so a validating pass skips it.
+  const a = f.host && ctx.validateOnly !== true ? ctx.attribution.attribute(f.host, f.path) : null;
   const modelId = f.model ?? a?.pathModel ?? null;
   const split = modelId ? splitModelVersion(modelId) : null;
   const prompt = f.prompt;
