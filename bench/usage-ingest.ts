@@ -16,7 +16,7 @@
  * faster one can be the default. The log goes to bench/out/ (git-ignored) and is deleted afterwards.
  */
 import { once } from "node:events";
-import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { createRandom, generateUsageLine } from "../src/evidence/usage/corpus.ts";
@@ -149,14 +149,20 @@ const report = (name: string, r: Timed<unknown>, target: number) => {
 };
 
 for (const load of (process.env.USAGE_BENCH_ORDER ?? "copy,json").split(",") as Array<"copy" | "json">) {
-  const database = await openDatabase(
-    { dataDir: "", databaseUrl: undefined },
-    { command: "bench", inMemory: true },
-  );
+  // The embedded database in a data folder on disk, as `npm start` runs it (USAGE_BENCH_PGLITE=memory
+  // for an in-memory one).
+  const inMemory = process.env.USAGE_BENCH_PGLITE === "memory";
+  const dataDir = inMemory ? "" : mkdtempSync(join(outDir, "pglite-"));
+  const database = await openDatabase({ dataDir, databaseUrl: undefined }, { command: "bench", inMemory });
   try {
-    report(`embedded (PGlite, ${load})`, await timed(() => ingestInto(database, load)), 20_000);
+    report(
+      `embedded (PGlite ${inMemory ? "in memory" : "on disk"}, ${load})`,
+      await timed(() => ingestInto(database, load)),
+      20_000,
+    );
   } finally {
     await database.close();
+    if (!inMemory) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -453,6 +453,8 @@ export async function ingestUsageLog(
     format: options.format ?? "auto",
     source,
     workers: options.workers ?? 0,
+    // About three batches of classified events ready ahead of the writer (1 MiB chunks of ~1 KB lines).
+    chunksInFlight: 16,
     ...(options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes }),
     ...(options.csvMapping === undefined ? {} : { csvMapping: options.csvMapping }),
   } as const;

@@ -57,6 +57,11 @@ export interface UsageReadOptions {
   syslogYear?: number;
   /** Check every line but skip hashing and classifying prompts (a validating pass; line formats only). */
   validateOnly?: boolean;
+  /**
+   * Chunks handed to workers and not yet read back, at most (default four per worker). A caller that
+   * is itself busy for long stretches (writing to a database) raises it so the workers keep going.
+   */
+  chunksInFlight?: number;
 }
 
 export interface UsageBatch {
@@ -337,7 +342,7 @@ export async function* readUsageLog(
     for await (const chunk of chunks) yield { records: parseChunk(chunk), inputBytes: counter.bytes };
     return;
   }
-  yield* runPool(chunks, config, workers, counter);
+  yield* runPool(chunks, config, workers, counter, Math.max(workers, options.chunksInFlight ?? workers * 4));
 }
 
 interface WorkerReply {
@@ -351,6 +356,7 @@ async function* runPool(
   config: LineParserConfig,
   size: number,
   counter: { bytes: number },
+  maxInFlight: number,
 ): AsyncGenerator<UsageBatch> {
   const pool = Array.from(
     { length: size },
@@ -382,8 +388,7 @@ async function* runPool(
       if (waiting.size > 0) failAll(new Error(`worker exited with code ${code}`));
     });
   }
-  // Bounded in-flight work keeps memory flat whatever the input size; four chunks per worker keep a
-  // worker busy while the calling thread is held up (by a database write, for example).
+  // Bounded in-flight work keeps memory flat whatever the input size.
   const inFlight: Array<{ promise: Promise<UsageRecord[]>; inputBytes: number }> = [];
   let nextId = 0;
   try {
@@ -399,7 +404,7 @@ async function* runPool(
       const data = new Uint8Array(chunk.data);
       worker.postMessage({ id, chunk: { ...chunk, data } }, [data.buffer as ArrayBuffer]);
       inFlight.push({ promise, inputBytes: counter.bytes });
-      while (inFlight.length >= size * 4) {
+      while (inFlight.length >= maxInFlight) {
         const head = inFlight.shift();
         if (head) yield { records: await head.promise, inputBytes: head.inputBytes };
       }
