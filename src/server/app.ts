@@ -80,6 +80,8 @@ export function buildApp(services: Services) {
       },
       referrerPolicy: "no-referrer",
       crossOriginEmbedderPolicy: false,
+      // A response that sets its own policy keeps it (an inline PDF needs `object-src 'self'`).
+      overwrite: false,
     }),
   );
   const limitOf = (maxSize: number) =>

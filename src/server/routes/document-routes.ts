@@ -19,7 +19,7 @@ import {
 import { defineRoute, principalOf } from "../access.ts";
 import type { Services } from "../context.ts";
 import { newRouter } from "../router.ts";
-import { IdParamSchema, jsonResponse, problemResponses } from "../schemas.ts";
+import { IdParamSchema, jsonResponse, ProblemSchema, problemResponses } from "../schemas.ts";
 
 /** The upload route, for the body-size limit in app.ts (its path carries the vendor id). */
 export const DOCUMENT_UPLOAD_PATH = /^\/api\/vendors\/[^/]+\/documents$/;
@@ -209,6 +209,32 @@ const routes = {
       ...problemResponses(400, 401, 403, 404, 500),
     },
   }),
+  view: defineRoute({
+    method: "get",
+    path: "/api/documents/{id}/view",
+    tags: ["documents"],
+    summary:
+      "Open a PDF document in the browser (inline, re-hashed first); add #page=N to open it at a quoted page",
+    description:
+      "Needs only `read`: every role that may see a document's facts and quotes (viewers and auditors included) may check " +
+      "them against the page they came from, while downloading the file stays an `export`. The bytes are re-hashed " +
+      "exactly as for the download and are never served when they no longer match their SHA-256. Only PDF documents are " +
+      "shown; any other type is refused with 415, so a stored HTML or Markdown file is never rendered by the browser. " +
+      "The response carries its own Content-Security-Policy: no script, no connections, only the browser's own PDF viewer.",
+    access: "read",
+    request: { params: IdParamSchema },
+    responses: {
+      200: {
+        description: "The PDF, inline",
+        content: { "application/pdf": { schema: BINARY } },
+      },
+      ...problemResponses(400, 401, 404, 500),
+      415: {
+        description: "The document is not a PDF: download it instead",
+        content: { "application/problem+json": { schema: ProblemSchema } },
+      },
+    },
+  }),
   patch: defineRoute({
     method: "patch",
     path: "/api/documents/{id}",
@@ -245,10 +271,28 @@ const routes = {
 };
 
 /** `filename` for old clients (ASCII only) and `filename*` with the name as given (RFC 6266). */
-function contentDisposition(fileName: string): string {
+function contentDisposition(fileName: string, disposition: "attachment" | "inline" = "attachment"): string {
   const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, "_");
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+  return `${disposition}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
+
+/**
+ * The policy of an inline PDF. Chromium shows a PDF by wrapping it in a page of its own with an
+ * `<embed>` and inline styles, and that page is held to the PDF response's policy: `object-src`
+ * must allow the document's own origin and `style-src` inline styles, or the viewer is blocked
+ * (crbug.com/271452). Nothing else is needed, so scripts, connections, forms and framing are off.
+ */
+export const PDF_VIEW_CSP = [
+  "default-src 'none'",
+  "object-src 'self'",
+  "style-src 'unsafe-inline'",
+  "img-src 'self' data:",
+  "script-src 'none'",
+  "connect-src 'none'",
+  "form-action 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
 
 export function documentRoutes(services: Services, config: DocumentStoreConfig = readDocumentStoreConfig()) {
   const { db, logger } = services;
@@ -325,6 +369,30 @@ export function documentRoutes(services: Services, config: DocumentStoreConfig =
         "content-length": String(bytes.length),
         "cache-control": "no-store",
         "x-content-sha256": document.sha256,
+      }) as never;
+    })
+    .openapi(routes.view, async (c) => {
+      const p = principalOf(c);
+      const id = c.req.valid("param").id;
+      const found = await getDocument(db, p.workspaceId, id);
+      if (found.mediaType !== "application/pdf") {
+        throw new AppError(
+          "DOCUMENT_TYPE_UNSUPPORTED",
+          "Only PDF documents can be viewed in the browser; download it instead.",
+          { details: { mediaType: found.mediaType } },
+        );
+      }
+      const { document, bytes } = await readDocumentContent(db, p.workspaceId, id, config).catch(
+        reportDamage(id),
+      );
+      return c.body(new Uint8Array(bytes), 200, {
+        "content-type": "application/pdf",
+        "content-disposition": contentDisposition(document.fileName, "inline"),
+        "content-length": String(bytes.length),
+        "cache-control": "no-store",
+        "x-content-sha256": document.sha256,
+        "x-content-type-options": "nosniff",
+        "content-security-policy": PDF_VIEW_CSP,
       }) as never;
     })
     .openapi(routes.patch, async (c) => {
