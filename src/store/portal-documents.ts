@@ -6,15 +6,22 @@
  */
 
 import { and, asc, eq } from "drizzle-orm";
-import type { AssessmentStatus } from "../domain/assessment-workflow.ts";
+import {
+  type AssessmentDecision,
+  type AssessmentState,
+  type AssessmentStatus,
+  transitionAssessment,
+} from "../domain/assessment-workflow.ts";
 import { AppError } from "../domain/errors.ts";
 import type { Answer, Answers, Question } from "../domain/question-bank.ts";
+import type { Tier } from "../domain/tiering.ts";
 import { type DocumentKind, MEDIA_TYPES } from "../evidence/sniff/index.ts";
 import { normalizeAnswers, resolvePortalLink } from "./assessments.ts";
 import { type Actor, recordAudit } from "./audit-log.ts";
 import { type BlobLocation, deleteBlobIfUnreferenced, sha256Hex } from "./blob-store.ts";
 import type { Db } from "./database.ts";
 import { type DocumentStoreConfig, type DocumentType, prepareDocument, writeDocument } from "./documents.ts";
+import { today } from "./inventory.ts";
 import { assessments, documents } from "./schema.ts";
 
 /**
@@ -138,6 +145,47 @@ async function lockAssessment(tx: Db, row: AssessmentRow): Promise<AssessmentRow
   return current;
 }
 
+function workflowStateOf(row: AssessmentRow): AssessmentState {
+  return {
+    status: row.status as AssessmentStatus,
+    tier: row.tier as Tier,
+    bankId: row.bankId,
+    bankVersion: row.bankVersion,
+    sentOn: row.sentOn,
+    dueDate: row.dueDate,
+    submittedOn: row.submittedOn,
+    decidedOn: row.decidedOn,
+    decision: row.decision as AssessmentDecision | null,
+    conditions: row.conditions as string[],
+    rationale: row.rationale,
+    nextReviewDue: row.nextReviewDue,
+    returnedCount: row.returnedCount,
+    lastEventOn: row.lastEventOn,
+  };
+}
+
+/**
+ * A file is part of the answers, so the first one attached to a sent questionnaire starts it,
+ * exactly as the first saved answer does: the workflow's `start` event (sent → in_progress),
+ * recorded as `assessment.start` with its from, to and date.
+ */
+async function startAnswering(tx: Db, row: AssessmentRow, actor: Actor): Promise<void> {
+  const { state, transition } = transitionAssessment(workflowStateOf(row), { type: "start", on: today() });
+  // `start` changes only the status and the date of the latest event.
+  await tx
+    .update(assessments)
+    .set({ status: state.status, lastEventOn: state.lastEventOn, updatedAt: new Date() })
+    .where(eq(assessments.id, row.id));
+  await recordAudit(tx, {
+    workspaceId: row.workspaceId,
+    actor,
+    action: `assessment.${transition.event}`,
+    targetType: "assessment",
+    targetId: row.id,
+    details: { from: transition.from, to: transition.to, on: transition.on, ...transition.details },
+  });
+}
+
 /** Who uploaded: the respondent named on the assessment, and the link they used. */
 function respondentActor(row: AssessmentRow, linkId: string): Actor {
   const who = row.respondentName?.trim() || row.respondentEmail?.trim() || "respondent";
@@ -182,8 +230,9 @@ export interface PortalUpload {
  * Stores a file the respondent attached to a question: sniffed and size-checked (only
  * PORTAL_DOCUMENT_KINDS), read by the reader for its type like any vendor document, then written
  * with the reference added to the question's answer evidence, in one audit-logged transaction
- * that re-checks the questionnaire still accepts answers. The same bytes attached again to the
- * same question give back the existing document (`created: false`).
+ * that re-checks the questionnaire still accepts answers and moves a sent one to in_progress, as
+ * saving an answer does. The same bytes attached again to the same question give back the
+ * existing document (`created: false`).
  */
 export async function addPortalDocument(
   db: Db,
@@ -211,6 +260,7 @@ export async function addPortalDocument(
   return db.transaction(async (tx) => {
     const current = await lockAssessment(tx, row);
     refuseUnlessAccepting(current.status);
+    if (current.status === "sent") await startAnswering(tx, current, actor);
     const answers = current.answers as Answers;
     const answer: Answer = answers[question.id] ?? { value: null };
     const evidence = answer.evidence ?? [];

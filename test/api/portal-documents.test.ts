@@ -1,5 +1,5 @@
 import { request } from "node:http";
-import { and, count, eq } from "drizzle-orm";
+import { and, asc, count, eq } from "drizzle-orm";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { plainTextPdf } from "../../src/evidence/fixtures/hostile-pdf.ts";
@@ -278,6 +278,47 @@ describe("attaching files through the portal", () => {
     expect(over.body.code).toBe("VALIDATION_FAILED");
     expect((await portalAnswers(a.token)).q02?.evidence).toHaveLength(20);
     expect(await storedDocuments(a.id)).toBe(20);
+  });
+
+  it("moves a sent questionnaire to in_progress on the first file, exactly as a first saved answer does", async () => {
+    const byFile = await sentAssessment("Vehement Capital Models");
+    const byAnswer = await sentAssessment("Massive Dynamic Vision");
+    const status = async (id: string) =>
+      (await assessor.json<{ status: string }>("GET", `/api/assessments/${id}`)).body.status;
+    expect([await status(byFile.id), await status(byAnswer.id)]).toEqual(["sent", "sent"]);
+
+    const up = await attach(byFile.token, plainTextPdf([["A subprocessor list."]]), { questionId: "q01" });
+    expect(up.status).toBe(201);
+    const put = await fetch(`${t.url}/api/portal/${byAnswer.token}/answers`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ answers: { q05: { value: 24 } } }),
+    });
+    expect(put.status).toBe(200);
+    expect([await status(byFile.id), await status(byAnswer.id)]).toEqual(["in_progress", "in_progress"]);
+
+    // A second file does not start it again.
+    const second = await attach(byFile.token, plainTextPdf([["A retention policy."]]), { questionId: "q02" });
+    expect(second.status).toBe(201);
+    const startsOf = (id: string) =>
+      t.server.services.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.targetId, id), eq(auditLog.action, "assessment.start")));
+    const [fileStarts, answerStarts] = [await startsOf(byFile.id), await startsOf(byAnswer.id)];
+    expect(fileStarts).toHaveLength(1);
+    expect(answerStarts).toHaveLength(1);
+    expect(fileStarts[0]?.details).toEqual(answerStarts[0]?.details);
+    expect(fileStarts[0]?.details).toMatchObject({ from: "sent", to: "in_progress" });
+    expect(fileStarts[0]?.actorType).toBe("portal");
+    // The start is logged before the file's reference, in the same transaction.
+    const trail = await t.server.services.db
+      .select({ action: auditLog.action })
+      .from(auditLog)
+      .where(eq(auditLog.targetId, byFile.id))
+      .orderBy(asc(auditLog.seq));
+    const actions = trail.map((r) => r.action);
+    expect(actions.indexOf("assessment.start")).toBeLessThan(actions.indexOf("assessment.evidence.attach"));
   });
 
   it("refuses types the portal does not take with 415 and stores nothing", async () => {
