@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "../api/client";
-import { documentsKey } from "../components/vendor-evidence";
+import { documentsKey, PageReference } from "../components/vendor-evidence";
 import { SeverityBadge } from "./parts";
 import { type AssessmentFinding, DIMENSION_LABELS } from "./vocabulary";
 
@@ -42,6 +42,12 @@ function AnswerQuote({ e }: { e: Extract<Evidence, { kind: "answer" }> }) {
   );
 }
 
+/** The page a document quote's location names ("page 4"), if it names one. */
+function pageOf(location: string | undefined): number | undefined {
+  const match = location ? /^page (\d+)$/.exec(location.trim()) : null;
+  return match?.[1] ? Number(match[1]) : undefined;
+}
+
 function DocumentQuote({
   e,
   documents,
@@ -51,6 +57,7 @@ function DocumentQuote({
 }) {
   const doc = e.documentSha256 ? documents.get(e.documentSha256) : undefined;
   const name = e.documentName ?? doc?.title ?? "document";
+  const page = pageOf(e.location);
   return (
     <div data-evidence="document">
       <p className="text-xs text-slate-500">
@@ -66,7 +73,8 @@ function DocumentQuote({
         ) : (
           <span className="font-medium">{name}</span>
         )}
-        {e.location ? ` · ${e.location}` : ""}
+        {e.location ? " · " : ""}
+        {doc && page !== undefined ? <PageReference document={doc} page={page} /> : (e.location ?? "")}
       </p>
       <blockquote className="mt-0.5 border-l-2 border-violet-400 pl-2 italic text-slate-800">
         “{e.quote}”
@@ -88,7 +96,8 @@ function ObservationQuote({ e }: { e: Extract<Evidence, { kind: "observation" }>
 
 /**
  * One finding with its evidence: answers quoted with their question, document quotes with the
- * document's name (a link to the file) and page, observations with their source. A contradiction
+ * document's name (a link to the file) and page (a link that opens a PDF at that page),
+ * observations with their source. A contradiction
  * shows the answer and the document side by side.
  */
 export function FindingCard({ finding, vendorId }: { finding: AssessmentFinding; vendorId?: string }) {

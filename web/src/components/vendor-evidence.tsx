@@ -70,6 +70,50 @@ export function ExpiryBadge({ document }: { document: Pick<EvidenceDocument, "ex
   );
 }
 
+/** Only PDFs open in the browser; the server refuses to show anything else inline. */
+export function isViewable(document: Pick<EvidenceDocument, "mediaType">): boolean {
+  return document.mediaType === "application/pdf";
+}
+
+/**
+ * The address that opens a stored PDF in the browser's own viewer, at a page when one is given
+ * (`#page=N` is the PDF fragment of RFC 8118, which Chromium's and Firefox's viewers follow).
+ */
+export function documentViewUrl(documentId: string, page?: number): string {
+  const base = `/api/documents/${documentId}/view`;
+  return page === undefined ? base : `${base}#page=${page}`;
+}
+
+/**
+ * "page N" of a document: a link that opens a PDF at that page in a new tab, plain text for
+ * documents the browser cannot show (Markdown model cards, Word files).
+ */
+export function PageReference({
+  document,
+  page,
+  className = "",
+}: {
+  document: Pick<EvidenceDocument, "id" | "mediaType" | "title">;
+  page: number;
+  className?: string;
+}) {
+  if (!isViewable(document)) return <span className={className}>page {page}</span>;
+  return (
+    <a
+      className={`${className} text-sky-700 underline hover:text-sky-900`}
+      href={documentViewUrl(document.id, page)}
+      target="_blank"
+      rel="noopener"
+      title={`Open ${document.title} at page ${page}`}
+      data-page-link={page}
+    >
+      page {page}
+    </a>
+  );
+}
+
+type PageDocument = Pick<EvidenceDocument, "id" | "mediaType" | "title">;
+
 /** A fact a reader extracted: its value, the page it is on and the words it was read from. */
 interface QuotedFact {
   label: string;
@@ -130,7 +174,7 @@ export function quotedFacts(analysis: unknown, limit = 60): QuotedFact[] {
   return facts;
 }
 
-function FindingList({ findings }: { findings: Finding[] }) {
+function FindingList({ findings, document }: { findings: Finding[]; document: PageDocument }) {
   if (findings.length === 0) return <p className="text-sm text-slate-500">No findings.</p>;
   return (
     <ul className="space-y-2" aria-label="Findings">
@@ -142,7 +186,7 @@ function FindingList({ findings }: { findings: Finding[] }) {
           <div className="flex flex-wrap items-center gap-2">
             <span className="text-xs font-semibold uppercase tracking-wide">{f.severity}</span>
             <span className="font-medium">{f.title}</span>
-            {f.page ? <span className="text-xs">page {f.page}</span> : null}
+            {f.page ? <PageReference document={document} page={f.page} className="text-xs" /> : null}
           </div>
           <p className="mt-1">{f.detail}</p>
           {f.quote ? (
@@ -180,7 +224,7 @@ function PresenceList({ analysis }: { analysis: unknown }) {
   );
 }
 
-function FactList({ analysis }: { analysis: unknown }) {
+function FactList({ analysis, document }: { analysis: unknown; document: PageDocument }) {
   const facts = quotedFacts(analysis);
   return (
     <div className="space-y-3">
@@ -194,7 +238,10 @@ function FactList({ analysis }: { analysis: unknown }) {
             >
               <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{f.label}</dt>
               <dd className="text-sm text-slate-900">
-                {f.value} <span className="text-xs text-slate-500">(page {f.page})</span>
+                {f.value}{" "}
+                <span className="text-xs text-slate-500">
+                  (<PageReference document={document} page={f.page} />)
+                </span>
               </dd>
               <dd className="mt-1 text-xs italic text-slate-600">“{f.quote}”</dd>
             </div>
@@ -265,6 +312,17 @@ export function DocumentCard({
         <button type="button" className="btn-secondary" onClick={() => setOpen(!open)} aria-expanded={open}>
           {open ? "Hide details" : "Facts and findings"}
         </button>
+        {isViewable(document) ? (
+          <a
+            className="btn-secondary"
+            href={documentViewUrl(document.id)}
+            target="_blank"
+            rel="noopener"
+            aria-label={`View ${document.title}`}
+          >
+            View
+          </a>
+        ) : null}
         <a
           className="btn-secondary"
           href={`/api/documents/${document.id}/content`}
@@ -301,7 +359,7 @@ export function DocumentCard({
         <div className="mt-4 space-y-4">
           <section>
             <h4 className="mb-2 text-sm font-semibold text-slate-800">Findings</h4>
-            <FindingList findings={document.findings} />
+            <FindingList findings={document.findings} document={document} />
           </section>
           {document.vendorId ? (
             <DocumentCitations vendorId={document.vendorId} sha256={document.sha256} />
@@ -309,7 +367,7 @@ export function DocumentCard({
           <section>
             <h4 className="mb-2 text-sm font-semibold text-slate-800">Extracted facts</h4>
             {document.analysisStatus === "done" ? (
-              <FactList analysis={document.analysis} />
+              <FactList analysis={document.analysis} document={document} />
             ) : (
               <p className="text-sm text-slate-500">{STATUS_TEXT[document.analysisStatus]}.</p>
             )}

@@ -7,7 +7,9 @@ import {
   DocumentCard,
   type DocumentType,
   documentsKey,
+  documentViewUrl,
   ExpiryBadge,
+  isViewable,
 } from "../components/vendor-evidence";
 import { errorMessage } from "../session";
 
@@ -37,7 +39,7 @@ export function EvidencePage() {
     <div className="space-y-8">
       <PageHeader
         title="Evidence"
-        description="Every vendor document, content-addressed and re-verified on each download, with what was read from it and when it expires."
+        description="Every vendor document, content-addressed and re-verified each time it is opened, with what was read from it (linked to its page) and when it expires."
       />
       <section aria-label="Expiring" className="space-y-3">
         <div className="flex flex-wrap items-center gap-3">
@@ -75,7 +77,20 @@ export function EvidencePage() {
             <tbody>
               {expiring.data.items.map((d) => (
                 <tr key={d.id} className="border-t border-slate-100">
-                  <td className="px-3 py-2 font-medium text-slate-900">{d.title}</td>
+                  <td className="px-3 py-2 font-medium text-slate-900">
+                    {isViewable(d) ? (
+                      <a
+                        className="text-sky-700 underline hover:text-sky-900"
+                        href={documentViewUrl(d.id)}
+                        target="_blank"
+                        rel="noopener"
+                      >
+                        {d.title}
+                      </a>
+                    ) : (
+                      d.title
+                    )}
+                  </td>
                   <td className="px-3 py-2">{d.vendorName ?? "—"}</td>
                   <td className="px-3 py-2">{DOCUMENT_TYPE_LABELS[d.type]}</td>
                   <td className="px-3 py-2">
