@@ -214,10 +214,11 @@ const routes = {
     path: "/api/documents/{id}/view",
     tags: ["documents"],
     summary:
-      "Open a PDF document in the browser (inline, re-hashed first); add #page=N to open it at a quoted page",
+      "Open a PDF document in the browser at a quoted page (#page=N), re-hashed first; `read` access, so every role that sees a quote can check its page",
     description:
       "Needs only `read`: every role that may see a document's facts and quotes (viewers and auditors included) may check " +
-      "them against the page they came from, while downloading the file stays an `export`. The bytes are re-hashed " +
+      "them against the page they came from; the download route stays `export` (though a PDF the browser shows can be " +
+      "saved from its viewer, so for PDFs `read` is in effect enough to keep a copy). The bytes are re-hashed " +
       "exactly as for the download and are never served when they no longer match their SHA-256. Only PDF documents are " +
       "shown; any other type is refused with 415, so a stored HTML or Markdown file is never rendered by the browser. " +
       "The response carries its own Content-Security-Policy: no script, no connections, only the browser's own PDF viewer.",
