@@ -14,6 +14,7 @@ beforeAll(async () => {
   assay = await serveAssay();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  await setUpAdmin();
 });
 afterAll(async () => {
   await browser?.close();
@@ -68,7 +69,6 @@ type Quoted = { value: unknown; page: number; quote: string };
 
 describe("evidence quotes open their page", () => {
   it("links a fact's page to the PDF at that page, opens it in a new tab, and links finding quotes too", async () => {
-    await setUpAdmin();
     const vendor = await call<{ id: string }>("POST", "/api/vendors", {
       name: "Example Evidence Co",
       category: "foundation_model_provider",
@@ -123,6 +123,9 @@ describe("evidence quotes open their page", () => {
     await expect(link.getAttribute("href")).resolves.toBe(`/api/documents/${id}/view#page=3`);
     await expect(link.getAttribute("target")).resolves.toBe("_blank");
     await expect(link.getAttribute("rel")).resolves.toBe("noopener");
+
+    await opinion.scrollIntoViewIfNeeded();
+    await card.screenshot({ path: path.join(RESULTS_DIR, "evidence-page-links.png") });
 
     // Every fact's page is a link to the page the reader recorded for it.
     const links = await card
@@ -188,5 +191,50 @@ describe("evidence quotes open their page", () => {
     await expect(
       finding.getByRole("link", { name: "example-soc2-2024.pdf" }).getAttribute("href"),
     ).resolves.toBe(`/api/documents/${id}/content`);
+  });
+
+  it("keeps page numbers of documents the browser cannot show as plain text, without a View action", async () => {
+    const vendor = await call<{ id: string }>("POST", "/api/vendors", {
+      name: "Plain Text Legal Co",
+      category: "other",
+    });
+    const dpa = [
+      "Data Processing Addendum",
+      "",
+      "1. Personal Data Breach Notification",
+      "Processor shall notify Customer of any Personal Data Breach without undue delay and in any event within 72 hours after becoming aware of it.",
+      "",
+      "2. Return and Deletion",
+      "Upon termination of the Agreement, Processor shall delete all Customer Personal Data within thirty (30) days.",
+    ].join("\n");
+    const stored = await page.evaluate(
+      async ({ vendorId, text }) => {
+        const res = await fetch(`/api/vendors/${vendorId}/documents?type=dpa&fileName=dpa.txt`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/octet-stream",
+            "x-csrf-token": sessionStorage.getItem("assay.csrf") ?? "",
+          },
+          body: new TextEncoder().encode(text),
+        });
+        return { status: res.status, body: (await res.json()) as { id: string; mediaType: string } };
+      },
+      { vendorId: vendor.id, text: dpa },
+    );
+    expect(stored.status).toBe(201);
+    expect(stored.body.mediaType).toBe("text/plain");
+
+    await page.goto(`${assay.url}/vendors/${vendor.id}`);
+    const card = page.getByRole("article", { name: "dpa.txt" });
+    await card.waitFor();
+    await card.getByRole("button", { name: "Facts and findings" }).click();
+    await card.locator('dl[aria-label="Extracted facts"]').waitFor();
+    await expect(card.getByText(/\(page 1\)/).count()).resolves.toBeGreaterThan(0);
+    await expect(card.locator("[data-page-link]").count()).resolves.toBe(0);
+    await expect(card.getByRole("link", { name: /^View/ }).count()).resolves.toBe(0);
+    await expect(card.getByRole("link", { name: "Download" }).count()).resolves.toBe(1);
+    // The server agrees: a text document is not shown inline.
+    const viewed = await fetchFromPage(`/api/documents/${stored.body.id}/view`);
+    expect(viewed.status).toBe(415);
   });
 });
