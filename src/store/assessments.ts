@@ -298,6 +298,14 @@ async function applyEvent(
 }
 
 /**
+ * The first answer or file a respondent gives starts a sent questionnaire: the workflow's `start`
+ * event (sent → in_progress), recorded as `assessment.start` with its from, to and date.
+ */
+export async function startAnswering(tx: Db, row: AssessmentRow, actor: Actor): Promise<void> {
+  await applyEvent(tx, row, { type: "start", on: today() }, actor);
+}
+
+/**
  * A new draft assessment for a vendor: the questions of the vendor's current tier from the newest
  * question bank plus the workspace's custom questions of that tier, frozen into the assessment.
  */
@@ -636,7 +644,7 @@ async function saveAnswers(
   const merged = normalizeAnswers(replace ? parsed.data : { ...answersOf(row), ...parsed.data });
   const issues = validateAnswers(questionsOf(row), merged);
   if (issues.length > 0) throw invalidAnswers(issues);
-  if (row.status === "sent") await applyEvent(tx, row, { type: "start", on: today() }, actor);
+  if (row.status === "sent") await startAnswering(tx, row, actor);
   await tx
     .update(assessments)
     .set({ answers: merged, updatedAt: new Date() })

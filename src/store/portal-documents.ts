@@ -6,22 +6,15 @@
  */
 
 import { and, asc, eq } from "drizzle-orm";
-import {
-  type AssessmentDecision,
-  type AssessmentState,
-  type AssessmentStatus,
-  transitionAssessment,
-} from "../domain/assessment-workflow.ts";
+import type { AssessmentStatus } from "../domain/assessment-workflow.ts";
 import { AppError } from "../domain/errors.ts";
 import type { Answer, Answers, Question } from "../domain/question-bank.ts";
-import type { Tier } from "../domain/tiering.ts";
 import { type DocumentKind, MEDIA_TYPES } from "../evidence/sniff/index.ts";
-import { normalizeAnswers, resolvePortalLink } from "./assessments.ts";
+import { normalizeAnswers, resolvePortalLink, startAnswering } from "./assessments.ts";
 import { type Actor, recordAudit } from "./audit-log.ts";
 import { type BlobLocation, deleteBlobIfUnreferenced, sha256Hex } from "./blob-store.ts";
 import type { Db } from "./database.ts";
 import { type DocumentStoreConfig, type DocumentType, prepareDocument, writeDocument } from "./documents.ts";
-import { today } from "./inventory.ts";
 import { assessments, documents } from "./schema.ts";
 
 /**
@@ -143,47 +136,6 @@ async function lockAssessment(tx: Db, row: AssessmentRow): Promise<AssessmentRow
     .for("update");
   if (!current) throw new AppError("ASSESSMENT_NOT_FOUND", "No such assessment.");
   return current;
-}
-
-function workflowStateOf(row: AssessmentRow): AssessmentState {
-  return {
-    status: row.status as AssessmentStatus,
-    tier: row.tier as Tier,
-    bankId: row.bankId,
-    bankVersion: row.bankVersion,
-    sentOn: row.sentOn,
-    dueDate: row.dueDate,
-    submittedOn: row.submittedOn,
-    decidedOn: row.decidedOn,
-    decision: row.decision as AssessmentDecision | null,
-    conditions: row.conditions as string[],
-    rationale: row.rationale,
-    nextReviewDue: row.nextReviewDue,
-    returnedCount: row.returnedCount,
-    lastEventOn: row.lastEventOn,
-  };
-}
-
-/**
- * A file is part of the answers, so the first one attached to a sent questionnaire starts it,
- * exactly as the first saved answer does: the workflow's `start` event (sent → in_progress),
- * recorded as `assessment.start` with its from, to and date.
- */
-async function startAnswering(tx: Db, row: AssessmentRow, actor: Actor): Promise<void> {
-  const { state, transition } = transitionAssessment(workflowStateOf(row), { type: "start", on: today() });
-  // `start` changes only the status and the date of the latest event.
-  await tx
-    .update(assessments)
-    .set({ status: state.status, lastEventOn: state.lastEventOn, updatedAt: new Date() })
-    .where(eq(assessments.id, row.id));
-  await recordAudit(tx, {
-    workspaceId: row.workspaceId,
-    actor,
-    action: `assessment.${transition.event}`,
-    targetType: "assessment",
-    targetId: row.id,
-    details: { from: transition.from, to: transition.to, on: transition.on, ...transition.details },
-  });
 }
 
 /** Who uploaded: the respondent named on the assessment, and the link they used. */
