@@ -2,7 +2,7 @@ import path from "node:path";
 import ExcelJS from "exceljs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay } from "./browser.ts";
+import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay, setUpAdminInBrowser } from "./browser.ts";
 
 let assay: ServedAssay;
 let browser: Browser;
@@ -20,19 +20,11 @@ afterAll(async () => {
   await assay?.stop();
 });
 
-const ADMIN = { email: "reviewer@example.com", password: "a long reviewer password for tests" };
-
-async function setUpAdmin() {
-  await page.goto(assay.url);
-  await page.waitForURL("**/setup");
-  await page.getByLabel("Setup token").fill(assay.setupToken ?? "");
-  await page.getByLabel("Your e-mail").fill(ADMIN.email);
-  await page.getByLabel("Your name").fill("Risk Reviewer");
-  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-  await page.getByLabel("Repeat password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Create administrator" }).click();
-  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
-}
+const ADMIN = {
+  email: "reviewer@example.com",
+  password: "a long reviewer password for tests",
+  name: "Risk Reviewer",
+};
 
 /** OpenAI from the catalogue with a healthcare integration sending PHI: tier 3, all questions. */
 async function addTierThreeVendor(): Promise<string> {
@@ -59,7 +51,7 @@ async function addTierThreeVendor(): Promise<string> {
 
 describe("assessments in the browser", () => {
   it("sends a questionnaire, takes vague answers through the portal, flags them and records a conditional approval", async () => {
-    await setUpAdmin();
+    await setUpAdminInBrowser(page, assay, ADMIN);
     const vendorId = await addTierThreeVendor();
 
     // Start from the vendor page: a draft with the tier's question set.

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const RESULTS_DIR = path.join(ROOT, "test-results");
@@ -81,4 +81,27 @@ export async function serveAssay(): Promise<ServedAssay> {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface AdminAccount {
+  email: string;
+  password: string;
+  name: string;
+}
+
+/** Completes first-run setup in the browser with the setup token and lands signed in on the dashboard. */
+export async function setUpAdminInBrowser(
+  page: Page,
+  served: ServedAssay,
+  admin: AdminAccount,
+): Promise<void> {
+  await page.goto(served.url);
+  await page.waitForURL("**/setup");
+  await page.getByLabel("Setup token").fill(served.setupToken ?? "");
+  await page.getByLabel("Your e-mail").fill(admin.email);
+  await page.getByLabel("Your name").fill(admin.name);
+  await page.getByLabel("Password", { exact: true }).fill(admin.password);
+  await page.getByLabel("Repeat password").fill(admin.password);
+  await page.getByRole("button", { name: "Create administrator" }).click();
+  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
 }

@@ -3,13 +3,17 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDpaPdf } from "../../src/evidence/fixtures/dpa-fixture.ts";
 import { buildSoc2ReportPdf, DEFAULT_EXCEPTIONS } from "../../src/evidence/fixtures/soc2-report-fixture.ts";
-import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay } from "./browser.ts";
+import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay, setUpAdminInBrowser } from "./browser.ts";
 
 let assay: ServedAssay;
 let browser: Browser;
 let page: Page;
 
-const ADMIN = { email: "reviewer@example.com", password: "a long reviewer password for tests" };
+const ADMIN = {
+  email: "reviewer@example.com",
+  password: "a long reviewer password for tests",
+  name: "Risk Reviewer",
+};
 
 /** Claims the documents below contradict: a current clean report, 24-hour breach notice, no training. */
 const ANSWERS = {
@@ -28,18 +32,6 @@ afterAll(async () => {
   await browser?.close();
   await assay?.stop();
 });
-
-async function setUpAdmin() {
-  await page.goto(assay.url);
-  await page.waitForURL("**/setup");
-  await page.getByLabel("Setup token").fill(assay.setupToken ?? "");
-  await page.getByLabel("Your e-mail").fill(ADMIN.email);
-  await page.getByLabel("Your name").fill("Risk Reviewer");
-  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-  await page.getByLabel("Repeat password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Create administrator" }).click();
-  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
-}
 
 /**
  * A submitted tier-2 assessment whose vendor holds an old SOC 2 report with exceptions and a DPA
@@ -110,7 +102,7 @@ async function assessmentWithEvidence(): Promise<{ id: string; vendorId: string 
 
 describe("contradictions on the Review screen", () => {
   it("shows the answer and the document quote side by side, with the document named and its page", async () => {
-    await setUpAdmin();
+    await setUpAdminInBrowser(page, assay, ADMIN);
     const { id, vendorId } = await assessmentWithEvidence();
     await page.goto(`${assay.url}/assessments/${id}`);
     const findings = page.getByRole("region", { name: /^Findings/ });

@@ -2,36 +2,28 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSoc2ReportPdf } from "../../src/evidence/fixtures/soc2-report-fixture.ts";
-import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay } from "./browser.ts";
+import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay, setUpAdminInBrowser } from "./browser.ts";
 
 let assay: ServedAssay;
 let browser: Browser;
 let page: Page;
 
-const ADMIN = { email: "reviewer@example.com", password: "a long reviewer password for tests" };
+const ADMIN = {
+  email: "reviewer@example.com",
+  password: "a long reviewer password for tests",
+  name: "Risk Reviewer",
+};
 
 beforeAll(async () => {
   assay = await serveAssay();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  await setUpAdmin();
+  await setUpAdminInBrowser(page, assay, ADMIN);
 });
 afterAll(async () => {
   await browser?.close();
   await assay?.stop();
 });
-
-async function setUpAdmin() {
-  await page.goto(assay.url);
-  await page.waitForURL("**/setup");
-  await page.getByLabel("Setup token").fill(assay.setupToken ?? "");
-  await page.getByLabel("Your e-mail").fill(ADMIN.email);
-  await page.getByLabel("Your name").fill("Risk Reviewer");
-  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-  await page.getByLabel("Repeat password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Create administrator" }).click();
-  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
-}
 
 /** Calls the API from the signed-in page, with its session and CSRF token. */
 function call<T>(method: string, url: string, body?: unknown): Promise<T> {

@@ -2,7 +2,7 @@ import path from "node:path";
 import ExcelJS from "exceljs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay } from "./browser.ts";
+import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay, setUpAdminInBrowser } from "./browser.ts";
 
 let assay: ServedAssay;
 let browser: Browser;
@@ -18,19 +18,11 @@ afterAll(async () => {
   await assay?.stop();
 });
 
-const ADMIN = { email: "compliance@example.com", password: "a long compliance lead password" };
-
-async function setUpAdmin(page: Page, served: ServedAssay) {
-  await page.goto(served.url);
-  await page.waitForURL("**/setup");
-  await page.getByLabel("Setup token").fill(served.setupToken ?? "");
-  await page.getByLabel("Your e-mail").fill(ADMIN.email);
-  await page.getByLabel("Your name").fill("Compliance Lead");
-  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-  await page.getByLabel("Repeat password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Create administrator" }).click();
-  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
-}
+const ADMIN = {
+  email: "compliance@example.com",
+  password: "a long compliance lead password",
+  name: "Compliance Lead",
+};
 
 async function addFromCatalogue(name: string) {
   await page.goto(`${assay.url}/vendors/catalog`);
@@ -59,7 +51,7 @@ async function waitForRows(names: string[]) {
 
 describe("inventory in the browser", () => {
   it("adds OpenAI from the catalogue, records a healthcare integration sending PHI and shows tier 3 with why", async () => {
-    await setUpAdmin(page, assay);
+    await setUpAdminInBrowser(page, assay, ADMIN);
     // An empty workspace says how to begin.
     await page.getByRole("link", { name: "Add a vendor from the catalogue" }).click();
     await page.getByRole("heading", { name: "Add from catalogue" }).waitFor();
@@ -424,7 +416,7 @@ describe("demo workspace in the browser", () => {
   });
 
   it("fills an empty workspace from the dashboard button", async () => {
-    await setUpAdmin(demoPage, demo);
+    await setUpAdminInBrowser(demoPage, demo, ADMIN);
     await demoPage.getByRole("button", { name: "Fill a demo workspace" }).click();
     const vendorsTile = demoPage.getByRole("link", { name: /^Vendors \d+/ });
     await vendorsTile.waitFor();

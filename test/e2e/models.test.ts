@@ -8,7 +8,7 @@ import {
   modelCard,
   startHubStub,
 } from "../../src/store/connectors/hub-stub.ts";
-import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay } from "./browser.ts";
+import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay, setUpAdminInBrowser } from "./browser.ts";
 
 let assay: ServedAssay;
 let browser: Browser;
@@ -16,7 +16,11 @@ let page: Page;
 let stub: HubStub;
 const savedEndpoint = process.env.ASSAY_HF_ENDPOINT;
 
-const ADMIN = { email: "ml-lead@example.com", password: "a long machine learning lead password" };
+const ADMIN = {
+  email: "ml-lead@example.com",
+  password: "a long machine learning lead password",
+  name: "ML Lead",
+};
 
 beforeAll(async () => {
   stub = await startHubStub({
@@ -43,21 +47,9 @@ afterAll(async () => {
   else process.env.ASSAY_HF_ENDPOINT = savedEndpoint;
 });
 
-async function setUpAdmin() {
-  await page.goto(assay.url);
-  await page.waitForURL("**/setup");
-  await page.getByLabel("Setup token").fill(assay.setupToken ?? "");
-  await page.getByLabel("Your e-mail").fill(ADMIN.email);
-  await page.getByLabel("Your name").fill("ML Lead");
-  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-  await page.getByLabel("Repeat password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Create administrator" }).click();
-  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
-}
-
 describe("Models area", () => {
   it("registers a Hub model, shows the dangerous verdict and the finding, and the vendor reaches tier 3", async () => {
-    await setUpAdmin();
+    await setUpAdminInBrowser(page, assay, ADMIN);
     await page.goto(`${assay.url}/vendors/catalog`);
     await page.getByRole("button", { name: "Add Hugging Face", exact: true }).click();
     await page.waitForURL(/\/vendors\/[0-9a-f-]{36}$/);

@@ -3,14 +3,18 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { plainTextPdf } from "../../src/evidence/fixtures/hostile-pdf.ts";
 import { buildSoc2ReportPdf } from "../../src/evidence/fixtures/soc2-report-fixture.ts";
-import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay } from "./browser.ts";
+import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay, setUpAdminInBrowser } from "./browser.ts";
 
 let assay: ServedAssay;
 let browser: Browser;
 let page: Page;
 let vendorContext: BrowserContext | undefined;
 
-const ADMIN = { email: "reviewer@example.com", password: "a long reviewer password for tests" };
+const ADMIN = {
+  email: "reviewer@example.com",
+  password: "a long reviewer password for tests",
+  name: "Risk Reviewer",
+};
 
 beforeAll(async () => {
   assay = await serveAssay();
@@ -22,18 +26,6 @@ afterAll(async () => {
   await browser?.close();
   await assay?.stop();
 });
-
-async function setUpAdmin() {
-  await page.goto(assay.url);
-  await page.waitForURL("**/setup");
-  await page.getByLabel("Setup token").fill(assay.setupToken ?? "");
-  await page.getByLabel("Your e-mail").fill(ADMIN.email);
-  await page.getByLabel("Your name").fill("Risk Reviewer");
-  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-  await page.getByLabel("Repeat password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Create administrator" }).click();
-  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
-}
 
 /** A vendor with a sent assessment, set up over the API from the signed-in page. */
 async function sentAssessment(): Promise<{ id: string; vendorId: string; portalUrl: string }> {
@@ -60,7 +52,7 @@ async function sentAssessment(): Promise<{ id: string; vendorId: string; portalU
 
 describe("evidence files through the vendor portal", () => {
   it("the vendor attaches a PDF to a question, submits, and the reviewer finds it on the answer and the evidence tab", async () => {
-    await setUpAdmin();
+    await setUpAdminInBrowser(page, assay, ADMIN);
     const { id, vendorId, portalUrl } = await sentAssessment();
     const report = Buffer.from(await buildSoc2ReportPdf({ serviceOrganization: "Northwind Models Inc." }));
 

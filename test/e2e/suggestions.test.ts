@@ -2,14 +2,18 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type LlmStub, startLlmStub } from "../../src/store/connectors/llm-testing.ts";
-import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay } from "./browser.ts";
+import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay, setUpAdminInBrowser } from "./browser.ts";
 
 let stub: LlmStub;
 let assay: ServedAssay;
 let browser: Browser;
 let page: Page;
 
-const ADMIN = { email: "reviewer@example.com", password: "a long reviewer password for tests" };
+const ADMIN = {
+  email: "reviewer@example.com",
+  password: "a long reviewer password for tests",
+  name: "Risk Reviewer",
+};
 
 const ANSWERS = {
   q08: { value: "ExampleLM 3 for chat and ExampleEmbed 2 for search." },
@@ -61,18 +65,6 @@ afterAll(async () => {
   await stub?.close();
 });
 
-async function setUpAdmin() {
-  await page.goto(assay.url);
-  await page.waitForURL("**/setup");
-  await page.getByLabel("Setup token").fill(assay.setupToken ?? "");
-  await page.getByLabel("Your e-mail").fill(ADMIN.email);
-  await page.getByLabel("Your name").fill("Risk Reviewer");
-  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-  await page.getByLabel("Repeat password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Create administrator" }).click();
-  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
-}
-
 /** A tier-2 vendor's questionnaire answered and submitted through the portal, made over the API from the signed-in page. */
 async function submittedAssessment(): Promise<string> {
   return page.evaluate(async (answers) => {
@@ -115,7 +107,7 @@ async function submittedAssessment(): Promise<string> {
 
 describe("AI assistance in the browser", () => {
   it("suggests findings, and an accepted one joins the findings while a dismissed one does not", async () => {
-    await setUpAdmin();
+    await setUpAdminInBrowser(page, assay, ADMIN);
     const id = await submittedAssessment();
     await page.goto(`${assay.url}/assessments/${id}`);
 
