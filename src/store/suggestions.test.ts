@@ -12,7 +12,15 @@ import {
 import { type Actor, listAuditEntries } from "./audit-log.ts";
 import { loadCatalog, seedCatalog } from "./catalog.ts";
 import { createLlmClient, type LlmClient } from "./connectors/llm.ts";
-import { type LlmStub, startLlmStub } from "./connectors/llm-testing.ts";
+import {
+  type LlmStub,
+  replyWith,
+  SUGGESTED_INVENTED,
+  SUGGESTED_RETENTION,
+  SUGGESTED_SOURCES,
+  SUGGESTION_ANSWERS,
+  startLlmStub,
+} from "./connectors/llm-testing.ts";
 import type { Database } from "./database.ts";
 import { createIntegration, createVendor } from "./inventory.ts";
 import { assessments } from "./schema.ts";
@@ -34,39 +42,10 @@ let workspaceId: string;
 let stub: LlmStub;
 let client: LlmClient;
 
-const ANSWERS = {
-  q08: { value: "ExampleLM 3 for chat and ExampleEmbed 2 for search." },
-  q10: { value: "Licensed news archives and public web pages collected in 2024." },
-  q16: { value: "Prompts and outputs, kept for 30 days for abuse monitoring." },
-  q17: { value: "no", comment: "Inference data is never stored." },
-};
-
-const retention = {
-  title: "Retention contradicts the storage answer",
-  severity: "critical",
-  dimension: "data",
-  explanation: "Prompts are kept for 30 days, yet inference data is said never to be stored.",
-  questionIds: ["q16", "q17"],
-  quotes: [
-    { questionId: "q16", quote: "kept for 30 days" },
-    { questionId: "q17", quote: "Inference data is never stored." },
-  ],
-};
-const sources = {
-  title: "Web data collection lacks a consent basis",
-  severity: "medium",
-  dimension: "model",
-  explanation: "Public web pages are used for training without saying how opt-outs are honoured.",
-  questionIds: ["q10"],
-  quotes: [{ questionId: "q10", quote: "public web pages collected in 2024" }],
-};
-const invented = {
-  ...sources,
-  title: "Invented",
-  quotes: [{ questionId: "q10", quote: "we sell your data" }],
-};
-
-const replyWith = (...findings: unknown[]) => JSON.stringify({ findings });
+const ANSWERS = SUGGESTION_ANSWERS;
+const retention = SUGGESTED_RETENTION;
+const sources = SUGGESTED_SOURCES;
+const invented = SUGGESTED_INVENTED;
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {

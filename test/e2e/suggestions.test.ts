@@ -1,7 +1,14 @@
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type LlmStub, startLlmStub } from "../../src/store/connectors/llm-testing.ts";
+import {
+  type LlmStub,
+  SUGGESTED_INVENTED,
+  SUGGESTED_RETENTION,
+  SUGGESTED_SOURCES,
+  SUGGESTION_ANSWERS,
+  startLlmStub,
+} from "../../src/store/connectors/llm-testing.ts";
 import { launchChromium, RESULTS_DIR, type ServedAssay, serveAssay, setUpAdminInBrowser } from "./browser.ts";
 
 let stub: LlmStub;
@@ -15,36 +22,10 @@ const ADMIN = {
   name: "Risk Reviewer",
 };
 
-const ANSWERS = {
-  q08: { value: "ExampleLM 3 for chat and ExampleEmbed 2 for search." },
-  q10: { value: "Licensed news archives and public web pages collected in 2024." },
-  q16: { value: "Prompts and outputs, kept for 30 days for abuse monitoring." },
-  q17: { value: "no", comment: "Inference data is never stored." },
-};
-const retention = {
-  title: "Retention contradicts the storage answer",
-  severity: "critical",
-  dimension: "data",
-  explanation: "Prompts are kept for 30 days, yet inference data is said never to be stored.",
-  questionIds: ["q16", "q17"],
-  quotes: [
-    { questionId: "q16", quote: "kept for 30 days" },
-    { questionId: "q17", quote: "Inference data is never stored." },
-  ],
-};
-const sources = {
-  title: "Web data collection lacks a consent basis",
-  severity: "medium",
-  dimension: "model",
-  explanation: "Public web pages feed training without saying how opt-outs are honoured.",
-  questionIds: ["q10"],
-  quotes: [{ questionId: "q10", quote: "public web pages collected in 2024" }],
-};
-const invented = {
-  ...sources,
-  title: "Sells data",
-  quotes: [{ questionId: "q10", quote: "we sell prompts" }],
-};
+const ANSWERS = SUGGESTION_ANSWERS;
+const retention = SUGGESTED_RETENTION;
+const sources = SUGGESTED_SOURCES;
+const invented = SUGGESTED_INVENTED;
 
 beforeAll(async () => {
   stub = await startLlmStub({

@@ -86,3 +86,44 @@ export async function startLlmStub(behaviour: StubBehaviour = { kind: "reply", c
   };
   return stub;
 }
+
+/**
+ * A questionnaire and the replies the tests have the stub give about it: a contradiction worth
+ * accepting, a weaker suggestion, and one quoting words the vendor never wrote.
+ */
+export const SUGGESTION_ANSWERS = {
+  q08: { value: "ExampleLM 3 for chat and ExampleEmbed 2 for search." },
+  q10: { value: "Licensed news archives and public web pages collected in 2024." },
+  q16: { value: "Prompts and outputs, kept for 30 days for abuse monitoring." },
+  q17: { value: "no", comment: "Inference data is never stored." },
+};
+
+export const SUGGESTED_RETENTION = {
+  title: "Retention contradicts the storage answer",
+  severity: "critical",
+  dimension: "data",
+  explanation: "Prompts are kept for 30 days, yet inference data is said never to be stored.",
+  questionIds: ["q16", "q17"],
+  quotes: [
+    { questionId: "q16", quote: "kept for 30 days" },
+    { questionId: "q17", quote: "Inference data is never stored." },
+  ],
+};
+
+export const SUGGESTED_SOURCES = {
+  title: "Web data collection lacks a consent basis",
+  severity: "medium",
+  dimension: "model",
+  explanation: "Public web pages feed training without saying how opt-outs are honoured.",
+  questionIds: ["q10"],
+  quotes: [{ questionId: "q10", quote: "public web pages collected in 2024" }],
+};
+
+export const SUGGESTED_INVENTED = {
+  ...SUGGESTED_SOURCES,
+  title: "Sells data",
+  quotes: [{ questionId: "q10", quote: "we sell prompts" }],
+};
+
+/** The JSON a model answers with, holding these suggested findings. */
+export const replyWith = (...findings: unknown[]): string => JSON.stringify({ findings });
