@@ -2,7 +2,14 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { AssessmentStatus } from "./assessment-workflow.ts";
 import { addBusinessDays, addCalendarDays, compareDates } from "./business-days.ts";
-import { type AssessmentReminderKind, REMINDER_KINDS, reminderDue, reminderMessage } from "./reminders.ts";
+import {
+  type AssessmentReminderKind,
+  certificateReminderDue,
+  certificateReminderMessage,
+  REMINDER_KINDS,
+  reminderDue,
+  reminderMessage,
+} from "./reminders.ts";
 
 // Sent Monday 2026-03-02, due Friday 2026-03-20 (14 business days). Reminder days by hand:
 // 7 before = Wednesday 03-11, 2 before = Wednesday 03-18, overdue = Monday 03-23.
@@ -224,5 +231,46 @@ describe("reminderMessage", () => {
   it("a reminder caught up on the due date says it is due today", () => {
     const m = reminderMessage({ reminder: { ...reminder, businessDaysLeft: 0 }, vendorName: "Acme AI" });
     expect(m.subject).toContain("is due today (2026-03-20)");
+  });
+});
+
+describe("certificateReminderDue", () => {
+  it.each([
+    { today: "2026-01-01", expiresOn: "2026-06-30", sent: [], want: undefined },
+    { today: "2026-05-01", expiresOn: "2026-06-30", sent: [], want: ["certificate_expiring", 60] },
+    { today: "2026-04-30", expiresOn: "2026-06-30", sent: [], want: undefined },
+    { today: "2026-06-30", expiresOn: "2026-06-30", sent: [], want: ["certificate_expiring", 0] },
+    { today: "2026-06-10", expiresOn: "2026-06-30", sent: ["certificate_expiring"], want: undefined },
+    {
+      today: "2026-07-01",
+      expiresOn: "2026-06-30",
+      sent: ["certificate_expiring"],
+      want: ["certificate_expired", -1],
+    },
+    { today: "2027-01-01", expiresOn: "2026-06-30", sent: [], want: ["certificate_expired", -185] },
+    { today: "2026-08-01", expiresOn: "2026-06-30", sent: ["certificate_expired"], want: undefined },
+  ] as const)("on $today for a certificate valid until $expiresOn (sent: $sent) → $want", (c) => {
+    const due = certificateReminderDue({ expiresOn: c.expiresOn, today: c.today, alreadySent: c.sent });
+    expect(due === undefined ? undefined : [due.kind, due.daysLeft]).toEqual(c.want);
+  });
+
+  it("says what expires, when, and what to ask the vendor for", () => {
+    const expiring = certificateReminderMessage({
+      reminder: { kind: "certificate_expiring", expiresOn: "2026-06-30", daysLeft: 1 },
+      vendorName: "Example AI",
+      standard: "ISO/IEC 27001",
+      documentTitle: "ISO 27001 certificate 2023",
+    });
+    expect(expiring.subject).toBe("Example AI: ISO/IEC 27001 certificate expires on 2026-06-30");
+    expect(expiring.body).toContain("expires on 2026-06-30, in 1 day.");
+    expect(expiring.body).toContain("renewed certificate");
+    const expired = certificateReminderMessage({
+      reminder: { kind: "certificate_expired", expiresOn: "2026-06-30", daysLeft: -3 },
+      vendorName: "Example AI",
+      standard: "ISO/IEC 42001",
+      documentTitle: "AIMS certificate",
+    });
+    expect(expired.subject).toBe("Example AI: ISO/IEC 42001 certificate expired on 2026-06-30");
+    expect(expired.body).toContain("expired on 2026-06-30 (3 days ago)");
   });
 });

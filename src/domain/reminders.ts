@@ -9,6 +9,7 @@ import type { AssessmentStatus } from "./assessment-workflow.ts";
 import {
   businessDaysBetween,
   type CalendarDate,
+  calendarDaysBetween,
   compareDates,
   reminderSchedule,
   type ReminderKind as ScheduleKind,
@@ -127,4 +128,81 @@ export function reminderMessage(input: ReminderMessageInput): ReminderMessage {
     "This is an automatic reminder.",
   ];
   return { subject, body: lines.join("\n") };
+}
+
+// ---------------------------------------------------------------- certificate expiry
+
+/** Days before a certificate's valid-until date when its renewal reminder goes out. */
+export const CERTIFICATE_REMINDER_DAYS = 60;
+
+/** The notices of a certificate, from least to most urgent. */
+export const CERTIFICATE_REMINDER_KINDS = ["certificate_expiring", "certificate_expired"] as const;
+export type CertificateReminderKind = (typeof CERTIFICATE_REMINDER_KINDS)[number];
+
+export interface CertificateReminderQuestion {
+  /** The certificate's valid-until date. */
+  expiresOn: CalendarDate;
+  today: CalendarDate;
+  /** Notices already written for this certificate and date (on the channel and recipient being decided). */
+  alreadySent: readonly CertificateReminderKind[];
+}
+
+export interface DueCertificateReminder {
+  kind: CertificateReminderKind;
+  expiresOn: CalendarDate;
+  /** Calendar days from today to the valid-until date; negative once expired. */
+  daysLeft: number;
+}
+
+/**
+ * The one certificate notice owed today, if any: "expiring" from 60 days before the valid-until
+ * date through that date, "expired" from the day after. An expired notice replaces an expiring one
+ * never sent (a certificate uploaded late), and each goes out once.
+ */
+export function certificateReminderDue(
+  question: CertificateReminderQuestion,
+): DueCertificateReminder | undefined {
+  const { expiresOn, today, alreadySent } = question;
+  const daysLeft = calendarDaysBetween(today, expiresOn);
+  if (daysLeft > CERTIFICATE_REMINDER_DAYS) return undefined;
+  const kind: CertificateReminderKind = daysLeft < 0 ? "certificate_expired" : "certificate_expiring";
+  if (alreadySent.includes(kind) || alreadySent.includes("certificate_expired")) return undefined;
+  return { kind, expiresOn, daysLeft };
+}
+
+export interface CertificateReminderInput {
+  reminder: DueCertificateReminder;
+  vendorName: string;
+  /** e.g. "ISO/IEC 27001". */
+  standard: string;
+  documentTitle: string;
+}
+
+/** The notice to the team that follows the vendor up: what expires, when, and what to ask for. */
+export function certificateReminderMessage(input: CertificateReminderInput): {
+  subject: string;
+  body: string;
+} {
+  const { reminder, vendorName, standard, documentTitle } = input;
+  const days = Math.abs(reminder.daysLeft);
+  const when =
+    reminder.kind === "certificate_expired"
+      ? `expired on ${reminder.expiresOn} (${days} day${days === 1 ? "" : "s"} ago)`
+      : reminder.daysLeft === 0
+        ? `expires today (${reminder.expiresOn})`
+        : `expires on ${reminder.expiresOn}, in ${days} day${days === 1 ? "" : "s"}`;
+  const subject =
+    reminder.kind === "certificate_expired"
+      ? `${vendorName}: ${standard} certificate expired on ${reminder.expiresOn}`
+      : `${vendorName}: ${standard} certificate expires on ${reminder.expiresOn}`;
+  const body = [
+    `The ${standard} certificate on file for ${vendorName} ("${documentTitle}") ${when}.`,
+    "",
+    reminder.kind === "certificate_expired"
+      ? "Until a current certificate is on file, the vendor's evidence counts this control as unproven. Ask the vendor for the renewed certificate or the certification body's confirmation that the surveillance audit passed, and upload it to the vendor's evidence."
+      : "Ask the vendor now for the renewed certificate (or the date of its recertification audit), and upload it to the vendor's evidence when it arrives.",
+    "",
+    "This notice was sent by Assay.",
+  ].join("\n");
+  return { subject, body };
 }

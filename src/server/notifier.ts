@@ -1,6 +1,7 @@
 /**
  * The reminder loop of the server process: every `ASSAY_NOTIFY_INTERVAL_SECONDS` (300 by default,
- * 0 turns it off) it schedules the questionnaire reminders owed today and delivers the outbox
+ * 0 turns it off) it schedules the questionnaire reminders and the certificate expiry notices owed
+ * today and delivers the outbox
  * through the configured channels. Several server processes may run it against one PostgreSQL:
  * scheduling is idempotent and delivery claims rows with SKIP LOCKED. A failing run is logged and
  * the loop carries on; it never takes the server down.
@@ -27,6 +28,7 @@ import {
   type NotificationChannel,
   type NotificationTransports,
   type ScheduleResult,
+  scheduleCertificateReminders,
   scheduleReminders,
 } from "../store/notifications.ts";
 
@@ -78,7 +80,7 @@ export function describeChannels(settings: NotifierSettings) {
 
 export type NotificationRun = ScheduleResult & DeliverResult & { channels: NotificationChannel[] };
 
-/** One pass: schedule what is owed today, then deliver what is due. */
+/** One pass: schedule what is owed today (questionnaire reminders, certificate notices), then deliver what is due. */
 export async function runNotifications(
   db: Db,
   settings: NotifierSettings,
@@ -86,13 +88,19 @@ export async function runNotifications(
 ): Promise<NotificationRun> {
   const now = options.now ?? new Date();
   const channels = channelsOf(settings);
-  const scheduled = await scheduleReminders(db, {
+  const scheduleOptions = {
     now,
     holidays: settings.holidays,
     channels,
     publicUrl: settings.publicUrl,
     webhookRecipient: settings.webhook?.host,
-  });
+  };
+  const reminders = await scheduleReminders(db, scheduleOptions);
+  const certificates = await scheduleCertificateReminders(db, scheduleOptions);
+  const scheduled: ScheduleResult = {
+    checked: reminders.checked + certificates.checked,
+    scheduled: reminders.scheduled + certificates.scheduled,
+  };
   const mail = settings.mail && !options.transports ? createMailTransport(settings.mail) : undefined;
   try {
     const transports: NotificationTransports = options.transports ?? {

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "./audit-log.ts";
 import type { Database } from "./database.ts";
@@ -9,9 +9,10 @@ import {
   type NotificationTransport,
   type OutboxMessage,
   retryDelayMs,
+  scheduleCertificateReminders,
   scheduleReminders,
 } from "./notifications.ts";
-import { assessments, auditLog, notifications } from "./schema.ts";
+import { assessments, auditLog, documents, notifications, users } from "./schema.ts";
 import { openTestDatabase } from "./testing.ts";
 import { ensureDefaultWorkspace } from "./workspaces.ts";
 
@@ -186,6 +187,114 @@ describe("scheduleReminders", () => {
       "assessment.overdue@2026-03-20",
       "assessment.reminder_2@2026-04-10",
     ]);
+  });
+});
+
+describe("scheduleCertificateReminders", () => {
+  async function certificate(fields: Partial<typeof documents.$inferInsert>): Promise<string> {
+    const [row] = await database.db
+      .insert(documents)
+      .values({
+        workspaceId,
+        vendorId,
+        type: "iso27001",
+        title: "ISO 27001 certificate",
+        fileName: "iso27001.pdf",
+        sha256: "a".repeat(64),
+        size: 1000,
+        mediaType: "application/pdf",
+        uploadedBy: "reviewer@example.com",
+        uploadedVia: "ui",
+        expiresOn: "2026-06-30",
+        ...fields,
+      })
+      .returning({ id: documents.id });
+    if (!row) throw new Error("no document");
+    return row.id;
+  }
+  const options = (day: string) => ({
+    now: at(day),
+    holidays: [],
+    channels: ["email", "webhook"] as const,
+    webhookRecipient: "hooks.example.com",
+  });
+  const certificateRows = () =>
+    database.db.select().from(notifications).where(sql`${notifications.kind} LIKE 'document.%'`);
+
+  beforeEach(async () => {
+    await database.db.delete(documents);
+    await database.db.delete(users);
+    await database.db.insert(users).values([
+      { workspaceId, email: "lead@example.com", name: "Lead", role: "admin", passwordHash: "x" },
+      {
+        workspaceId,
+        email: "old@example.com",
+        name: "Gone",
+        role: "admin",
+        passwordHash: "x",
+        disabledAt: new Date(),
+      },
+      { workspaceId, email: "viewer@example.com", name: "Viewer", role: "viewer", passwordHash: "x" },
+    ]);
+  });
+
+  it("tells the active administrators and the webhook 60 days before expiry, once, then once when it has expired", async () => {
+    const id = await certificate({});
+    expect((await scheduleCertificateReminders(database.db, options("2026-04-30"))).scheduled).toBe(0);
+    expect(await scheduleCertificateReminders(database.db, options("2026-05-01"))).toEqual({
+      checked: 1,
+      scheduled: 2,
+    });
+    expect((await scheduleCertificateReminders(database.db, options("2026-05-20"))).scheduled).toBe(0);
+    const expiring = await certificateRows();
+    expect(expiring.map((r) => [r.channel, r.recipient, r.kind]).sort()).toEqual([
+      ["email", "lead@example.com", "document.certificate_expiring"],
+      ["webhook", "hooks.example.com", "document.certificate_expiring"],
+    ]);
+    expect(expiring[0]?.subject).toBe("Acme AI: ISO/IEC 27001 certificate expires on 2026-06-30");
+    expect(expiring[0]?.payload).toMatchObject({ documentId: id, daysLeft: 60, expiresOn: "2026-06-30" });
+
+    expect((await scheduleCertificateReminders(database.db, options("2026-07-01"))).scheduled).toBe(2);
+    expect((await scheduleCertificateReminders(database.db, options("2026-07-02"))).scheduled).toBe(0);
+    const kinds = (await certificateRows()).map((r) => r.kind).sort();
+    expect(kinds).toEqual([
+      "document.certificate_expired",
+      "document.certificate_expired",
+      "document.certificate_expiring",
+      "document.certificate_expiring",
+    ]);
+    const audits = await database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "notification.schedule"), eq(auditLog.targetId, id)));
+    expect(audits).toHaveLength(4);
+    expect(audits.every((a) => a.targetType === "document")).toBe(true);
+  });
+
+  it("a renewed certificate on file silences the old one; other document types are not followed up", async () => {
+    await certificate({ expiresOn: "2026-06-30" });
+    await certificate({ expiresOn: "2029-06-30", title: "ISO 27001 certificate 2026" });
+    await certificate({ type: "soc2_type2", expiresOn: "2026-06-01", title: "SOC 2" });
+    expect(await scheduleCertificateReminders(database.db, options("2026-06-15"))).toEqual({
+      checked: 1,
+      scheduled: 0,
+    });
+    await certificate({ type: "iso42001", expiresOn: "2026-07-01", title: "AIMS certificate" });
+    const run = await scheduleCertificateReminders(database.db, options("2026-06-15"));
+    expect(run).toEqual({ checked: 2, scheduled: 2 });
+    expect((await certificateRows()).map((r) => r.subject)).toContain(
+      "Acme AI: ISO/IEC 42001 certificate expires on 2026-07-01",
+    );
+  });
+
+  it("writes nothing when no channel is configured", async () => {
+    await certificate({});
+    const none = await scheduleCertificateReminders(database.db, {
+      now: at("2026-06-01"),
+      holidays: [],
+      channels: [],
+    });
+    expect(none).toEqual({ checked: 0, scheduled: 0 });
   });
 });
 

@@ -5,19 +5,23 @@
  * `deliverPending` hands due rows to the transports, retrying with exponential backoff; a row is
  * claimed with a lease before anything is sent, so a crash mid-send delays it but never loses it.
  */
-import { and, asc, count, desc, eq, inArray, isNotNull, lte, type SQL, sql } from "drizzle-orm";
-import type { CalendarDate } from "../domain/business-days.ts";
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, lte, type SQL, sql } from "drizzle-orm";
+import { addCalendarDays, type CalendarDate } from "../domain/business-days.ts";
 import { AppError } from "../domain/errors.ts";
 import {
   type AssessmentReminderKind,
   AWAITING_VENDOR_STATUSES,
+  CERTIFICATE_REMINDER_DAYS,
+  CERTIFICATE_REMINDER_KINDS,
+  certificateReminderDue,
+  certificateReminderMessage,
   REMINDER_KINDS,
   reminderDue,
   reminderMessage,
 } from "../domain/reminders.ts";
 import { type Actor, recordAudit, SYSTEM_ACTOR } from "./audit-log.ts";
 import type { Db } from "./database.ts";
-import { assessments, notifications, vendors } from "./schema.ts";
+import { assessments, documents, notifications, users, vendors } from "./schema.ts";
 
 export const NOTIFICATION_CHANNELS = ["email", "webhook"] as const;
 export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
@@ -72,7 +76,7 @@ export interface ScheduleOptions {
 }
 
 export interface ScheduleResult {
-  /** Assessments waiting on the vendor that were looked at. */
+  /** What was looked at: assessments waiting on the vendor, or current certificates. */
   checked: number;
   /** Outbox rows written by this run. */
   scheduled: number;
@@ -174,6 +178,130 @@ export async function scheduleReminders(db: Db, options: ScheduleOptions): Promi
   return { checked: waiting.length, scheduled };
 }
 
+// ---------------------------------------------------------------- certificate expiry
+
+/** Certificates whose valid-until date is followed up, with the standard each one attests. */
+const CERTIFICATE_STANDARDS: Readonly<Record<string, string>> = {
+  iso27001: "ISO/IEC 27001",
+  iso42001: "ISO/IEC 42001",
+};
+
+/** The one key per certificate, valid-until date, notice, channel and recipient. */
+export function certificateDedupeKey(
+  documentId: string,
+  expiresOn: CalendarDate,
+  kind: string,
+  channel: NotificationChannel,
+  recipient: string,
+): string {
+  return `certificate:${documentId}:${expiresOn}:${kind}:${channel}:${recipient.toLowerCase()}`;
+}
+
+/**
+ * Writes the certificate notices owed today: for each vendor's newest ISO/IEC 27001 and 42001
+ * certificate (a renewed one uploaded supersedes the old), "expiring" from 60 days before its
+ * valid-until date and "expired" after it. They go to the team, not the vendor: by e-mail to the
+ * workspace's active administrators and to the webhook. Idempotent like `scheduleReminders`.
+ */
+export async function scheduleCertificateReminders(
+  db: Db,
+  options: ScheduleOptions,
+): Promise<ScheduleResult> {
+  if (options.channels.length === 0) return { checked: 0, scheduled: 0 };
+  const today = dayOf(options.now);
+  const certificates = await db
+    .select({
+      id: documents.id,
+      workspaceId: documents.workspaceId,
+      vendorId: documents.vendorId,
+      vendorName: vendors.name,
+      type: documents.type,
+      title: documents.title,
+      expiresOn: documents.expiresOn,
+    })
+    .from(documents)
+    .innerJoin(vendors, eq(vendors.id, documents.vendorId))
+    .where(and(inArray(documents.type, Object.keys(CERTIFICATE_STANDARDS)), isNotNull(documents.expiresOn)))
+    .orderBy(asc(documents.expiresOn), asc(documents.id));
+  // The newest certificate of each vendor and standard is the one that counts.
+  const current = new Map<string, (typeof certificates)[number]>();
+  for (const c of certificates) current.set(`${c.workspaceId}:${c.vendorId}:${c.type}`, c);
+  const horizon = addCalendarDays(today, CERTIFICATE_REMINDER_DAYS);
+  const owedCertificates = [...current.values()].filter(
+    (c) => c.expiresOn !== null && c.expiresOn <= horizon,
+  );
+  if (owedCertificates.length === 0) return { checked: current.size, scheduled: 0 };
+
+  const admins = options.channels.includes("email")
+    ? await db
+        .select({ workspaceId: users.workspaceId, email: users.email })
+        .from(users)
+        .where(and(eq(users.role, "admin"), isNull(users.disabledAt)))
+        .orderBy(asc(users.email))
+    : [];
+  const existing = new Set(
+    (
+      await db
+        .select({ key: notifications.dedupeKey })
+        .from(notifications)
+        .where(
+          inArray(
+            notifications.kind,
+            CERTIFICATE_REMINDER_KINDS.map((k) => `document.${k}`),
+          ),
+        )
+    ).map((r) => r.key),
+  );
+  const owed: (typeof notifications.$inferInsert)[] = [];
+  for (const c of owedCertificates) {
+    const expiresOn = c.expiresOn ?? today;
+    const recipients: Array<{ channel: NotificationChannel; recipient: string }> = [];
+    for (const channel of options.channels) {
+      if (channel === "webhook")
+        recipients.push({ channel, recipient: options.webhookRecipient ?? "webhook" });
+      else
+        for (const a of admins)
+          if (a.workspaceId === c.workspaceId) recipients.push({ channel, recipient: a.email });
+    }
+    for (const { channel, recipient } of recipients) {
+      const alreadySent = CERTIFICATE_REMINDER_KINDS.filter((k) =>
+        existing.has(certificateDedupeKey(c.id, expiresOn, `document.${k}`, channel, recipient)),
+      );
+      const due = certificateReminderDue({ expiresOn, today, alreadySent });
+      if (!due) continue;
+      const standard = CERTIFICATE_STANDARDS[c.type] ?? c.type;
+      const message = certificateReminderMessage({
+        reminder: due,
+        vendorName: c.vendorName,
+        standard,
+        documentTitle: c.title,
+      });
+      const kind = `document.${due.kind}`;
+      owed.push({
+        workspaceId: c.workspaceId,
+        kind,
+        channel,
+        recipient,
+        subject: message.subject,
+        body: message.body,
+        payload: {
+          documentId: c.id,
+          vendorId: c.vendorId,
+          vendorName: c.vendorName,
+          standard,
+          reminder: due.kind,
+          expiresOn,
+          daysLeft: due.daysLeft,
+        },
+        assessmentId: null,
+        dedupeKey: certificateDedupeKey(c.id, expiresOn, kind, channel, recipient),
+        nextAttemptAt: options.now,
+      });
+    }
+  }
+  return { checked: current.size, scheduled: await writeOutboxRows(db, owed) };
+}
+
 /**
  * Inserts outbox rows a hundred to a transaction, each with its audit entry; rows whose dedupe key
  * exists already (another scheduler was quicker) are skipped. Returns how many were written.
@@ -188,19 +316,25 @@ async function writeOutboxRows(db: Db, rows: (typeof notifications.$inferInsert)
         .onConflictDoNothing({ target: [notifications.workspaceId, notifications.dedupeKey] })
         .returning();
       for (const row of inserted) {
-        const payload = row.payload as { dueDate?: string; scheduledOn?: string };
+        const payload = row.payload as {
+          dueDate?: string;
+          scheduledOn?: string;
+          documentId?: string;
+          expiresOn?: string;
+        };
         await recordAudit(tx, {
           workspaceId: row.workspaceId,
           actor: SCHEDULER_ACTOR,
           action: "notification.schedule",
-          targetType: "assessment",
-          targetId: row.assessmentId,
+          targetType: row.assessmentId ? "assessment" : "document",
+          targetId: row.assessmentId ?? payload.documentId ?? null,
           details: {
             notificationId: row.id,
             kind: row.kind,
             channel: row.channel,
-            dueDate: payload.dueDate,
-            scheduledOn: payload.scheduledOn,
+            ...(row.assessmentId
+              ? { dueDate: payload.dueDate, scheduledOn: payload.scheduledOn }
+              : { expiresOn: payload.expiresOn }),
           },
         });
       }
