@@ -315,3 +315,21 @@ export function parseSuggestionReply(reply: string, input: SuggestionInput): Sug
 export function droppedCount(result: Pick<SuggestionReplyResult, "dropped">): number {
   return SUGGESTION_DROP_REASONS.reduce((sum, r) => sum + result.dropped[r], 0);
 }
+
+/**
+ * True while every answer a suggested finding quotes still says what was quoted. A vendor can
+ * change an answer after a suggestion was accepted (the assessment returned to them); the finding
+ * then no longer stands on the answers and stops counting until the pass is run again.
+ */
+export function suggestionStillQuoted(finding: Finding, input: SuggestionInput): boolean {
+  const questions = new Map(input.questions.map((q) => [q.id, q]));
+  for (const item of finding.evidence) {
+    if (item.kind !== "answer") continue;
+    const question = questions.get(item.questionId);
+    const answer =
+      question === undefined ? null : answerTextForPrompt(question, input.answers[item.questionId]);
+    if (answer === null || !normalizeWhitespace(answer).includes(normalizeWhitespace(item.quote)))
+      return false;
+  }
+  return true;
+}

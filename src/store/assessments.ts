@@ -725,7 +725,7 @@ async function analyze(db: Db, row: AssessmentRow, answers: Answers): Promise<As
     dedupeFindings([
       ...analyzeAnswers({ questions, answers }),
       ...(await evidenceFindingsFor(db, { ...context, questions, answers })),
-      ...(await acceptedSuggestionFindings(db, context)),
+      ...(await acceptedSuggestionFindings(db, { ...context, questions, answers })),
     ]),
   );
   return { findings, scores: scoreAssessment({ questions, answers, findings, weights }) };

@@ -285,6 +285,28 @@ describe("accepting and dismissing", () => {
     ]);
   });
 
+  it("stops counting an accepted suggestion once an answer it quotes has changed", async () => {
+    const id = await answeredAssessment();
+    stub.behaviour = { kind: "reply", content: replyWith(retention) };
+    const [s] = (await suggestFindings(database.db, workspaceId, id, client, reviewer)).suggestions;
+    if (!s) throw new Error("expected a suggestion");
+    await acceptSuggestion(database.db, workspaceId, id, s.id, reviewer);
+    expect((await analyzeAssessment(database.db, workspaceId, id)).findings.map((f) => f.id)).toContain(
+      s.finding.id,
+    );
+
+    // The vendor corrects the storage answer (as after a return to the vendor).
+    await database.db
+      .update(assessments)
+      .set({ answers: { ...ANSWERS, q17: { value: "yes", comment: "Prompts are kept for 30 days." } } })
+      .where(eq(assessments.id, id));
+    expect((await analyzeAssessment(database.db, workspaceId, id)).findings.map((f) => f.id)).not.toContain(
+      s.finding.id,
+    );
+    // Still listed as accepted: the decision stands, the finding just no longer rests on the answers.
+    expect((await listSuggestions(database.db, workspaceId, id)).map((x) => x.status)).toEqual(["accepted"]);
+  });
+
   it("refuses to flip a decided suggestion and names who decided it", async () => {
     const id = await answeredAssessment();
     stub.behaviour = { kind: "reply", content: replyWith(retention) };

@@ -16,6 +16,7 @@ import {
   SUGGESTION_DROP_REASONS,
   type SuggestionDropReason,
   type SuggestionReplyResult,
+  suggestionStillQuoted,
 } from "../domain/suggestions.ts";
 import { type Actor, recordAudit } from "./audit-log.ts";
 import type { LlmClient } from "./connectors/llm.ts";
@@ -330,7 +331,7 @@ export function dismissSuggestion(
 /** The assistant's suggested findings for an assessment that a reviewer accepted. */
 export async function acceptedSuggestionFindings(
   db: Db,
-  context: { workspaceId: string; assessmentId: string },
+  context: { workspaceId: string; assessmentId: string; questions?: Question[]; answers?: Answers },
 ): Promise<Finding[]> {
   const rows = await db
     .select({ finding: assessmentSuggestions.finding })
@@ -344,8 +345,12 @@ export async function acceptedSuggestionFindings(
     )
     .orderBy(asc(assessmentSuggestions.createdAt), asc(assessmentSuggestions.id));
   // Rows were checked when stored; a row edited by hand into another shape is left out, not trusted.
+  // An accepted finding whose quoted answers have changed since no longer counts.
+  const { questions, answers } = context;
   return rows.flatMap((r) => {
     const parsed = FindingSchema.safeParse(r.finding);
-    return parsed.success ? [parsed.data] : [];
+    if (!parsed.success) return [];
+    if (questions && answers && !suggestionStillQuoted(parsed.data, { questions, answers })) return [];
+    return [parsed.data];
   });
 }
