@@ -332,3 +332,19 @@ export function questionsByReference(
   }
   return out;
 }
+
+/** Drops answers that carry nothing (no value, comment or evidence) and empty parts of the rest. */
+export function normalizeAnswers(answers: Answers): Answers {
+  const out: Answers = {};
+  for (const [id, a] of Object.entries(answers)) {
+    let value = a.value;
+    if (typeof value === "string" && value === "") value = null;
+    if (Array.isArray(value) && value.length === 0) value = null;
+    const next: Answer = { value };
+    if (a.comment !== undefined && a.comment !== "") next.comment = a.comment;
+    if (a.evidence !== undefined && a.evidence.length > 0) next.evidence = [...a.evidence];
+    if (next.value === null && next.comment === undefined && next.evidence === undefined) continue;
+    out[id] = next;
+  }
+  return out;
+}

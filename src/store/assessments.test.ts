@@ -7,16 +7,12 @@ import {
   type Answer,
   type Answers,
   allowedValues,
+  normalizeAnswers,
   parseCustomQuestions,
   parseQuestionBank,
   type Question,
 } from "../domain/question-bank.ts";
-import {
-  buildQuestionnaireWorkbook,
-  normalizeAnswers,
-  readQuestionnaireWorkbook,
-  readSendSettings,
-} from "./assessments.ts";
+import { buildQuestionnaireWorkbook, readQuestionnaireWorkbook, readSendSettings } from "./assessments.ts";
 import { CATALOG_DIR } from "./catalog.ts";
 
 const bank = parseQuestionBank(parse(readFileSync(`${CATALOG_DIR}/questions/ai-vendor-v1.yaml`, "utf8")));

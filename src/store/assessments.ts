@@ -30,6 +30,7 @@ import {
   allowedValues,
   CustomQuestionSchema,
   isBlankAnswer,
+  normalizeAnswers,
   parseQuestionBank,
   type Question,
   type QuestionBank,
@@ -597,22 +598,6 @@ function invalidAnswers(issues: { questionId: string; message: string }[]): AppE
     `Answer ${first?.questionId ?? ""} is not valid: ${first?.message ?? ""}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""}.`,
     { details: { issues } },
   );
-}
-
-/** Drops answers that carry nothing (no value, comment or evidence) and empty parts of the rest. */
-export function normalizeAnswers(answers: Answers): Answers {
-  const out: Answers = {};
-  for (const [id, a] of Object.entries(answers)) {
-    let value = a.value;
-    if (typeof value === "string" && value === "") value = null;
-    if (Array.isArray(value) && value.length === 0) value = null;
-    const next: Answer = { value };
-    if (a.comment !== undefined && a.comment !== "") next.comment = a.comment;
-    if (a.evidence !== undefined && a.evidence.length > 0) next.evidence = [...a.evidence];
-    if (next.value === null && next.comment === undefined && next.evidence === undefined) continue;
-    out[id] = next;
-  }
-  return out;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, ilike, isNotNull, lt, lte, or, type SQL } from "drizzle-orm";
 import { AppError, isAppError } from "../domain/errors.ts";
+import { type Answers, normalizeAnswers } from "../domain/question-bank.ts";
 import { analyzeCertificate } from "../evidence/certificate/index.ts";
 import { analyzeDpa } from "../evidence/dpa/index.ts";
 import { analyzeModelCard } from "../evidence/modelcard/index.ts";
@@ -15,7 +16,7 @@ import { type Actor, recordAudit } from "./audit-log.ts";
 import { type BlobLocation, deleteBlobIfUnreferenced, putBlob, readBlob, sha256Hex } from "./blob-store.ts";
 import type { Db } from "./database.ts";
 import { getVendorRow, today } from "./inventory.ts";
-import { documents, vendors } from "./schema.ts";
+import { assessments, documents, vendors } from "./schema.ts";
 
 /** The kinds of evidence a vendor document can be. */
 export const DOCUMENT_TYPES = [
@@ -603,6 +604,7 @@ export async function deleteDocument(
   await db.transaction(async (tx) => {
     const before = await getDocumentRow(tx, workspaceId, id);
     await tx.delete(documents).where(eq(documents.id, id));
+    await detachFromAnswer(tx, before.doc, actor);
     const blobDeleted = await deleteBlobIfUnreferenced(tx, workspaceId, before.doc.sha256, location);
     await recordAudit(tx, {
       workspaceId,
@@ -618,6 +620,39 @@ export async function deleteDocument(
         blobDeleted,
       },
     });
+  });
+}
+
+/**
+ * A document attached to a questionnaire answer (through the portal) leaves no dangling reference
+ * behind when it is deleted: its id goes from the answer's evidence, audit-logged on the assessment.
+ */
+async function detachFromAnswer(tx: Db, doc: typeof documents.$inferSelect, actor: Actor): Promise<void> {
+  const { assessmentId, questionId } = doc;
+  if (assessmentId === null || questionId === null) return;
+  const [row] = await tx
+    .select({ id: assessments.id, answers: assessments.answers })
+    .from(assessments)
+    .where(and(eq(assessments.workspaceId, doc.workspaceId), eq(assessments.id, assessmentId)))
+    .for("update");
+  const answers = (row?.answers ?? {}) as Answers;
+  const answer = answers[questionId];
+  if (row === undefined || answer?.evidence === undefined || !answer.evidence.includes(doc.id)) return;
+  const evidence = answer.evidence.filter((e) => e !== doc.id);
+  await tx
+    .update(assessments)
+    .set({
+      answers: normalizeAnswers({ ...answers, [questionId]: { ...answer, evidence } }),
+      updatedAt: new Date(),
+    })
+    .where(eq(assessments.id, row.id));
+  await recordAudit(tx, {
+    workspaceId: doc.workspaceId,
+    actor,
+    action: "assessment.evidence.detach",
+    targetType: "assessment",
+    targetId: row.id,
+    details: { questionId, documentId: doc.id, reason: "document deleted" },
   });
 }
 

@@ -8,9 +8,9 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { AssessmentStatus } from "../domain/assessment-workflow.ts";
 import { AppError } from "../domain/errors.ts";
-import type { Answer, Answers, Question } from "../domain/question-bank.ts";
+import { type Answer, type Answers, normalizeAnswers, type Question } from "../domain/question-bank.ts";
 import { type DocumentKind, MEDIA_TYPES } from "../evidence/sniff/index.ts";
-import { normalizeAnswers, resolvePortalLink, startAnswering } from "./assessments.ts";
+import { resolvePortalLink, startAnswering } from "./assessments.ts";
 import { type Actor, recordAudit } from "./audit-log.ts";
 import { type BlobLocation, deleteBlobIfUnreferenced, sha256Hex } from "./blob-store.ts";
 import type { Db } from "./database.ts";

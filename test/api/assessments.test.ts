@@ -3,7 +3,7 @@ import ExcelJS from "exceljs";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addBusinessDays } from "../../src/domain/business-days.ts";
-import { normalizeAnswers } from "../../src/store/assessments.ts";
+import { normalizeAnswers } from "../../src/domain/question-bank.ts";
 import { assessments, portalLinks } from "../../src/store/schema.ts";
 import { buildUser, type Client, setupAdmin, startTestServer, type TestServer } from "./harness.ts";
 

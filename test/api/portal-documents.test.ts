@@ -27,13 +27,14 @@ interface PortalDocList {
 type Answers = Record<string, { value: unknown; comment?: string; evidence?: string[] }>;
 
 let t: TestServer;
+let admin: Client;
 let assessor: Client;
 const previousLimit = process.env.ASSAY_DOCUMENT_LIMIT_BYTES;
 
 beforeAll(async () => {
   process.env.ASSAY_DOCUMENT_LIMIT_BYTES = String(LIMIT);
   t = await startTestServer();
-  await setupAdmin(t);
+  admin = await setupAdmin(t);
   assessor = (await buildUser(t, "assessor")).client;
 });
 afterAll(async () => {
@@ -250,6 +251,27 @@ describe("attaching files through the portal", () => {
     expect((await remove(a.token, q01doc.body.id)).status).toBe(404);
     const listed = (await (await list(a.token)).json()) as PortalDocList;
     expect(listed.items).toEqual([]);
+  });
+
+  it("a reviewer deleting a portal upload takes its reference off the answer too", async () => {
+    const a = await sentAssessment("Initech Vision");
+    const saved = await fetch(`${t.url}/api/portal/${a.token}/answers`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ answers: { q05: { value: 24, comment: "Contract clause 9." } } }),
+    });
+    expect(saved.status).toBe(200);
+    const doc = await attach(a.token, plainTextPdf([["Breach notice within 24 hours."]]), {
+      questionId: "q05",
+    });
+    expect((await portalAnswers(a.token)).q05?.evidence).toEqual([doc.body.id]);
+
+    expect((await assessor.request("DELETE", `/api/documents/${doc.body.id}`)).status).toBe(204);
+    // The answer keeps its value and comment; only the reference to the deleted file goes.
+    expect((await portalAnswers(a.token)).q05).toEqual({ value: 24, comment: "Contract clause 9." });
+    const audit = await admin.json("GET", `/api/audit?targetId=${a.id}&limit=50`);
+    const actions = (audit.body as { items: Array<{ action: string }> }).items.map((e) => e.action);
+    expect(actions).toContain("assessment.evidence.detach");
   });
 
   it("keeps every reference when files arrive for one question at the same moment, up to 20", async () => {
