@@ -94,6 +94,19 @@ describe("ingestUsageLog", () => {
     expect(await tableTotals()).toEqual(before);
   });
 
+  it("opens a file it has ingested before only once, to hash it", async () => {
+    const lines = [line({}), line({ day: 2 })];
+    await ingestUsageLog(database, workspaceId, file(lines), options());
+    let opened = 0;
+    const counting = () => {
+      opened++;
+      return file(lines)();
+    };
+    const again = await ingestUsageLog(database, workspaceId, counting, options());
+    expect(again.outcome).toBe("already_ingested");
+    expect(opened).toBe(1);
+  });
+
   it("fails on a malformed line with its number before committing anything", async () => {
     const lines = [line({}), line({}), "{not json", line({})];
     const error = await ingestUsageLog(database, workspaceId, file(lines), options({ batchEvents: 1 })).catch(

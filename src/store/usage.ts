@@ -421,6 +421,13 @@ function isUniqueViolation(error: unknown): boolean {
   return false;
 }
 
+/** Opens the input only once it is read, so a pass that never starts leaves no file open. */
+async function* openWhenRead(
+  open: () => AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+): AsyncGenerator<Uint8Array | string> {
+  yield* open();
+}
+
 async function* hashing(
   input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   hash: ReturnType<typeof createHash>,
@@ -464,7 +471,7 @@ export async function ingestUsageLog(
   // while this thread checks the file. Nothing is committed before the check has passed, and the
   // reader holds only a few chunks in flight until then.
   const loadHash = createHash("sha256");
-  const loadReader = readUsageLog(hashing(open(), loadHash), readOptions);
+  const loadReader = readUsageLog(hashing(openWhenRead(open), loadHash), readOptions);
   const firstBatch = readOptions.workers > 0 ? loadReader.next() : null;
   firstBatch?.catch(() => undefined);
   const records = (async function* () {
