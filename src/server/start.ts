@@ -3,8 +3,10 @@ import { serve } from "@hono/node-server";
 import type { Logger } from "pino";
 import { issueSetupToken } from "../store/auth.ts";
 import { loadCatalog, seedCatalog } from "../store/catalog.ts";
-import { type Database, openDatabase } from "../store/database.ts";
+import { HubClient } from "../store/connectors/hub.ts";
+import { type Database, type Db, openDatabase } from "../store/database.ts";
 import { fillVendorListJson } from "../store/inventory.ts";
+import { ModelScanQueue, readModelStoreConfig, recoverModelScans } from "../store/models.ts";
 import { ensureDefaultWorkspace } from "../store/workspaces.ts";
 import { buildApp } from "./app.ts";
 import type { ServerConfig } from "./config.ts";
@@ -37,9 +39,15 @@ export async function startServer(
     await fillVendorListJson(database.db);
     logger.debug({ seeded }, "catalogue seeded");
     const setupToken = await issueSetupToken(database.db);
-    const services: Services = { database, db: database.db, config, logger, workspaceId };
+    const modelScans = new ModelScanQueue({
+      db: database.db,
+      hub: new HubClient(readModelStoreConfig().hub),
+      logger,
+    });
+    const services: Services = { database, db: database.db, config, logger, workspaceId, modelScans };
     const notifierSettings = readNotifierSettings(process.env, config.publicUrl);
     const app = buildApp(services);
+    await recoverScans(database.db, modelScans, logger);
     const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
     await new Promise<void>((resolve, reject) => {
       server.once("listening", resolve);
@@ -64,11 +72,25 @@ export async function startServer(
           // Keep-alive connections would hold close() open; end them.
           (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
+        // A scan still running is abandoned (a restart finds it interrupted), never left writing.
+        await modelScans.close();
         if (!options.database) await database.close();
       },
     };
   } catch (error) {
     if (!options.database) await database.close();
     throw error;
+  }
+}
+
+/**
+ * Before the server listens: a scan a stopped process left running is marked interrupted and the
+ * pending ones are queued again. A failure is logged; the server still starts.
+ */
+async function recoverScans(db: Db, queue: ModelScanQueue, logger: Logger): Promise<void> {
+  try {
+    for (const job of await recoverModelScans(db)) queue.enqueue(job.workspaceId, job.id);
+  } catch (error) {
+    logger.error({ err: error }, "could not recover model scans");
   }
 }

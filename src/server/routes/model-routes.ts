@@ -15,7 +15,6 @@ import {
   ModelScanQueue,
   type ModelStoreConfig,
   readModelStoreConfig,
-  recoverModelScans,
   registerHubModel,
   registerUploadedModel,
   requestRescan,
@@ -316,23 +315,14 @@ function refuseMultipart(contentType: string | undefined): void {
 }
 
 /**
- * The Models area. Hub scans run in this process, one at a time; at start-up a scan a stopped
- * process left running is marked interrupted and pending ones are queued again.
+ * The Models area. Hub scans run in this process, one at a time, in the server's queue (started,
+ * recovered after a restart and stopped by startServer).
  */
 export function modelRoutes(services: Services, config: ModelStoreConfig = readModelStoreConfig()) {
   const { db, logger } = services;
   const hub = new HubClient(config.hub);
-  const queue = new ModelScanQueue({ db, hub, logger });
-  // The OpenAPI generator builds the app without a database; only a serving app recovers scans.
-  const ready: Promise<void> =
-    db === undefined
-      ? Promise.resolve()
-      : recoverModelScans(db).then(
-          (pending) => {
-            for (const job of pending) queue.enqueue(job.workspaceId, job.id);
-          },
-          (error: unknown) => logger.error({ err: error }, "could not recover model scans"),
-        );
+  // Only the OpenAPI generator builds the app without a server, and it never handles a request.
+  const queue = services.modelScans ?? new ModelScanQueue({ db, hub, logger });
   return newRouter()
     .openapi(routes.list, async (c) =>
       c.json(await listModels(db, principalOf(c).workspaceId, c.req.valid("query")), 200),
@@ -341,14 +331,12 @@ export function modelRoutes(services: Services, config: ModelStoreConfig = readM
       c.json(await getModel(db, principalOf(c).workspaceId, c.req.valid("param").id), 200),
     )
     .openapi(routes.registerHub, async (c) => {
-      await ready;
       const p = principalOf(c);
       const model = await registerHubModel(db, p.workspaceId, c.req.valid("json"), p.actor, hub);
       queue.enqueue(p.workspaceId, model.id);
       return c.json(model, 202);
     })
     .openapi(routes.upload, async (c) => {
-      await ready;
       refuseMultipart(c.req.header("content-type"));
       const p = principalOf(c);
       const q = c.req.valid("query");
@@ -363,7 +351,6 @@ export function modelRoutes(services: Services, config: ModelStoreConfig = readM
       return c.json(model, 201);
     })
     .openapi(routes.addFile, async (c) => {
-      await ready;
       refuseMultipart(c.req.header("content-type"));
       const p = principalOf(c);
       const q = c.req.valid("query");
@@ -378,7 +365,6 @@ export function modelRoutes(services: Services, config: ModelStoreConfig = readM
       return c.json(model, 200);
     })
     .openapi(routes.rescan, async (c) => {
-      await ready;
       const p = principalOf(c);
       const model = await requestRescan(db, p.workspaceId, c.req.valid("param").id, p.actor);
       queue.enqueue(p.workspaceId, model.id);
