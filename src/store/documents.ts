@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, ilike, isNotNull, lt, lte, or, type SQL } from "drizzle-orm";
 import { AppError, isAppError } from "../domain/errors.ts";
-import { type Answers, normalizeAnswers } from "../domain/question-bank.ts";
+import { type Answer, type Answers, normalizeAnswers } from "../domain/question-bank.ts";
 import { analyzeCertificate } from "../evidence/certificate/index.ts";
 import { analyzeDpa } from "../evidence/dpa/index.ts";
 import { analyzeModelCard } from "../evidence/modelcard/index.ts";
@@ -631,14 +631,39 @@ async function detachFromAnswer(tx: Db, doc: typeof documents.$inferSelect, acto
   const { assessmentId, questionId } = doc;
   if (assessmentId === null || questionId === null) return;
   const [row] = await tx
-    .select({ id: assessments.id, answers: assessments.answers })
+    .select({ id: assessments.id, workspaceId: assessments.workspaceId, answers: assessments.answers })
     .from(assessments)
     .where(and(eq(assessments.workspaceId, doc.workspaceId), eq(assessments.id, assessmentId)))
     .for("update");
-  const answers = (row?.answers ?? {}) as Answers;
-  const answer = answers[questionId];
-  if (row === undefined || answer?.evidence === undefined || !answer.evidence.includes(doc.id)) return;
-  const evidence = answer.evidence.filter((e) => e !== doc.id);
+  const evidence = (row?.answers as Answers | undefined)?.[questionId]?.evidence ?? [];
+  if (row === undefined || !evidence.includes(doc.id)) return;
+  await setAnswerEvidence(
+    tx,
+    row,
+    questionId,
+    evidence.filter((e) => e !== doc.id),
+    actor,
+    {
+      action: "assessment.evidence.detach",
+      documentId: doc.id,
+    },
+  );
+}
+
+/**
+ * Replaces one answer's evidence references (the answer is created or dropped as needed), with the
+ * audit entry on the assessment. The caller holds the assessment row locked.
+ */
+export async function setAnswerEvidence(
+  tx: Db,
+  row: { id: string; workspaceId: string; answers: unknown },
+  questionId: string,
+  evidence: string[],
+  actor: Actor,
+  audit: { action: string; documentId: string },
+): Promise<void> {
+  const answers = row.answers as Answers;
+  const answer: Answer = answers[questionId] ?? { value: null };
   await tx
     .update(assessments)
     .set({
@@ -647,12 +672,12 @@ async function detachFromAnswer(tx: Db, doc: typeof documents.$inferSelect, acto
     })
     .where(eq(assessments.id, row.id));
   await recordAudit(tx, {
-    workspaceId: doc.workspaceId,
+    workspaceId: row.workspaceId,
     actor,
-    action: "assessment.evidence.detach",
+    action: audit.action,
     targetType: "assessment",
     targetId: row.id,
-    details: { questionId, documentId: doc.id, reason: "document deleted" },
+    details: { questionId, documentId: audit.documentId },
   });
 }
 

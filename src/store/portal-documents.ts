@@ -8,13 +8,19 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { AssessmentStatus } from "../domain/assessment-workflow.ts";
 import { AppError } from "../domain/errors.ts";
-import { type Answer, type Answers, normalizeAnswers, type Question } from "../domain/question-bank.ts";
+import type { Answer, Answers, Question } from "../domain/question-bank.ts";
 import { type DocumentKind, MEDIA_TYPES } from "../evidence/sniff/index.ts";
 import { resolvePortalLink, startAnswering } from "./assessments.ts";
 import { type Actor, recordAudit } from "./audit-log.ts";
 import { type BlobLocation, deleteBlobIfUnreferenced, sha256Hex } from "./blob-store.ts";
 import type { Db } from "./database.ts";
-import { type DocumentStoreConfig, type DocumentType, prepareDocument, writeDocument } from "./documents.ts";
+import {
+  type DocumentStoreConfig,
+  type DocumentType,
+  prepareDocument,
+  setAnswerEvidence,
+  writeDocument,
+} from "./documents.ts";
 import { assessments, documents } from "./schema.ts";
 
 /**
@@ -223,7 +229,7 @@ export async function addPortalDocument(
       .limit(1);
     if (existing) {
       if (!evidence.includes(existing.id)) {
-        await setEvidence(tx, current, question.id, [...evidence, existing.id], actor, {
+        await setAnswerEvidence(tx, current, question.id, [...evidence, existing.id], actor, {
           action: "assessment.evidence.attach",
           documentId: existing.id,
         });
@@ -238,7 +244,7 @@ export async function addPortalDocument(
       );
     }
     const document = await writeDocument(tx, row.workspaceId, prepared, actor, config);
-    await setEvidence(tx, current, question.id, [...evidence, document.id], actor, {
+    await setAnswerEvidence(tx, current, question.id, [...evidence, document.id], actor, {
       action: "assessment.evidence.attach",
       documentId: document.id,
     });
@@ -265,31 +271,6 @@ function portalDocumentsOf(row: AssessmentRow, ...more: ReturnType<typeof eq>[])
     eq(documents.uploadedVia, "portal"),
     ...more,
   );
-}
-
-async function setEvidence(
-  tx: Db,
-  row: AssessmentRow,
-  questionId: string,
-  evidence: string[],
-  actor: Actor,
-  audit: { action: string; documentId: string },
-): Promise<void> {
-  const answers = row.answers as Answers;
-  const answer: Answer = answers[questionId] ?? { value: null };
-  const next = normalizeAnswers({ ...answers, [questionId]: { ...answer, evidence } });
-  await tx
-    .update(assessments)
-    .set({ answers: next, updatedAt: new Date() })
-    .where(eq(assessments.id, row.id));
-  await recordAudit(tx, {
-    workspaceId: row.workspaceId,
-    actor,
-    action: audit.action,
-    targetType: "assessment",
-    targetId: row.id,
-    details: { questionId, documentId: audit.documentId },
-  });
 }
 
 /** The files attached through this link's assessment, oldest first; never another assessment's. */
@@ -346,7 +327,7 @@ export async function deletePortalDocument(
     const questionId = doc.questionId ?? "";
     const evidence = (current.answers as Answers)[questionId]?.evidence ?? [];
     if (evidence.includes(doc.id)) {
-      await setEvidence(
+      await setAnswerEvidence(
         tx,
         current,
         questionId,
