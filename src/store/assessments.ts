@@ -718,8 +718,9 @@ async function analyze(db: Db, row: AssessmentRow, answers: Answers): Promise<As
 
 /** The first finding of each id wins: an answer finding is not repeated by a suggestion of it. */
 function dedupeFindings(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => !seen.has(f.id) && seen.add(f.id) !== undefined);
+  const first = new Map<string, Finding>();
+  for (const f of findings) if (!first.has(f.id)) first.set(f.id, f);
+  return [...first.values()];
 }
 
 /** Findings and scores of the assessment's answers as they stand now. */

@@ -245,9 +245,16 @@ export async function scheduleCertificateReminders(
         .select({ key: notifications.dedupeKey })
         .from(notifications)
         .where(
-          inArray(
-            notifications.kind,
-            CERTIFICATE_REMINDER_KINDS.map((k) => `document.${k}`),
+          and(
+            inArray(
+              notifications.kind,
+              CERTIFICATE_REMINDER_KINDS.map((k) => `document.${k}`),
+            ),
+            // Only the notices of the certificates owed something: the outbox only grows.
+            inArray(
+              sql`${notifications.payload}->>'documentId'`,
+              owedCertificates.map((c) => c.id),
+            ),
           ),
         )
     ).map((r) => r.key),
